@@ -13,7 +13,7 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
           exclude: [...shared.exclude, '**/*.int.test.ts', '**/*.e2e.test.ts'],
           testTimeout: 60_000,
         },
