@@ -28,11 +28,7 @@ interface Conv2DBackpropFilterAttrs {
  * original convolution ignored trailing rows (valid padding, stride > 1), the required
  * padding is negative and those rows are sliced off instead.
  */
-function conv2DBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as BackendWasm;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;

@@ -25,11 +25,7 @@ interface Conv2DBackpropInputAttrs {
  * original kernel, passed in as `fallback`.
  */
 export function makeConv2DBackpropInputWasmConfig(fallback: tf.KernelConfig | undefined): tf.KernelConfig {
-  function conv2DBackpropInput(args: {
-    inputs: tf.NamedTensorInfoMap;
-    backend: tf.KernelBackend;
-    attrs?: tf.NamedAttrMap;
-  }): tf.TensorInfo | tf.TensorInfo[] {
+  function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
     const backend = args.backend as BackendWasm;
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;

@@ -11,11 +11,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * is memory-bound, a typed-array loop streams at a few ns per element, and no combination
  * of the backend's kernels expresses it without a dense one-hot matrix.
  */
-function unsortedSegmentSum(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function unsortedSegmentSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as BackendWasm;
   const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const numSegments = Number((args.attrs as { numSegments: number }).numSegments);
