@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/pro
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Hyperparameters } from './config.js';
-import type { RandomStream } from './randomness.js';
+import type { RandomStreamState } from './randomness.js';
 import type { EpochReport } from './train.js';
 
 /**
@@ -34,8 +34,6 @@ const STATE_JSON = 'state.json';
 const MANIFEST_JSON = 'manifest.json';
 const CHECKSUMMED_FILES = [MODEL_JSON, WEIGHTS_BIN, OPTIMIZER_JSON, OPTIMIZER_BIN, STATE_JSON];
 const EPOCH_DIR = /^epoch-([1-9][0-9]*)$/;
-
-export type RandomStreamState = ReturnType<RandomStream['state']>;
 
 export type CheckpointErrorReason = 'missing' | 'corrupt' | 'incompatible' | 'unsafe-path';
 
