@@ -1,0 +1,108 @@
+/**
+ * The data layer's domain errors and its one translation point for Prisma errors. Apps branch on
+ * `code` (the api maps each code to one HTTP status) and never import Prisma's error classes.
+ */
+import { Prisma } from './generated/client.js';
+
+export type DbErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_INPUT';
+
+export class NotFoundError extends Error {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${entity} ${id} not found`, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends Error {
+  readonly code = 'CONFLICT' as const;
+  constructor(
+    readonly entity: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConflictError';
+  }
+}
+
+/** A store argument the database would reject or misstore; `field` names it. */
+export class DbInputError extends Error {
+  readonly code = 'INVALID_INPUT' as const;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'DbInputError';
+  }
+}
+
+/**
+ * Prisma error codes worth retrying the whole unit of work for: P2024 (timed out waiting for a
+ * pool connection), P2028 (transaction API error, e.g. an interactive transaction timed out) and
+ * P2034 (write conflict or deadlock; retry the transaction). Anything else is deterministic.
+ */
+const RETRIABLE_CODES: ReadonlySet<string> = new Set(['P2024', 'P2028', 'P2034']);
+
+export function isRetriableDbError(err: unknown): boolean {
+  const code = prismaCode(err);
+  return code !== null && RETRIABLE_CODES.has(code);
+}
+
+/**
+ * Raw queries ($queryRaw, $executeRaw) fail with P2010 whatever the cause; the driver adapter's
+ * error kind says what happened, and is mapped here to the code the typed API would have used.
+ */
+const RAW_ERROR_KINDS: Readonly<Record<string, string>> = {
+  UniqueConstraintViolation: 'P2002',
+  ForeignKeyConstraintViolation: 'P2003',
+  TransactionWriteConflict: 'P2034',
+};
+
+/** Postgres SQLSTATEs of a raw query that mean "retry the transaction": serialization failure, deadlock. */
+const RETRIABLE_SQLSTATES: ReadonlySet<string> = new Set(['40001', '40P01']);
+
+/** The `Pxxxx` code of a Prisma known-request error (raw-query failures normalised), or null. */
+export function prismaCode(err: unknown): string | null {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  if (err.code !== 'P2010') return err.code;
+  const cause = (err.meta?.driverAdapterError as { cause?: { kind?: string; originalCode?: string } } | undefined)
+    ?.cause;
+  if (cause?.kind && RAW_ERROR_KINDS[cause.kind]) return RAW_ERROR_KINDS[cause.kind] as string;
+  if (cause?.originalCode && RETRIABLE_SQLSTATES.has(cause.originalCode)) return 'P2034';
+  return err.code;
+}
+
+export interface ErrorContext {
+  /** Entity and id reported when the row itself is missing (P2025). */
+  readonly entity: string;
+  readonly id: string;
+  /** Entity and id reported when a referenced row is missing (P2003, foreign key). */
+  readonly parent?: { readonly entity: string; readonly id: string };
+  /** Message for a unique violation (P2002). */
+  readonly conflict?: string;
+}
+
+/**
+ * Translates a Prisma error into a domain error at a store's boundary, keeping the original as
+ * `cause`; other errors (including retriable ones, see isRetriableDbError) pass through unchanged.
+ */
+export function translateDbError(err: unknown, ctx: ErrorContext): unknown {
+  switch (prismaCode(err)) {
+    case 'P2025':
+      return new NotFoundError(ctx.entity, ctx.id, { cause: err });
+    case 'P2003': {
+      const parent = ctx.parent ?? ctx;
+      return new NotFoundError(parent.entity, parent.id, { cause: err });
+    }
+    case 'P2002':
+      return new ConflictError(ctx.entity, ctx.conflict ?? `${ctx.entity} ${ctx.id} already exists`, { cause: err });
+    default:
+      return err;
+  }
+}
