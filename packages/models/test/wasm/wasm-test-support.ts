@@ -23,10 +23,14 @@ export async function onBackend<T>(backend: string, fn: () => T): Promise<T> {
   return fn();
 }
 
-/** Asserts |actual − expected| ≤ rtol·max|expected| elementwise (plus a tiny absolute floor). */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-4): void {
+/**
+ * Asserts |actual − expected| ≤ rtol·scale elementwise (plus a tiny absolute floor), where
+ * scale is max|expected| unless given (e.g. the largest of several related gradients, for a
+ * tensor that is zero up to rounding).
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-4, atScale?: number): void {
   expect(actual.length).toBe(expected.length);
-  let scale = 0;
+  let scale = atScale ?? 0;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
   const bound = rtol * scale + 1e-7;
   let worst = 0;
