@@ -14,3 +14,42 @@ export { RandomSampler, type RandomSamplerOptions } from './samplers/random.js';
 export { TpeSampler } from './samplers/tpe/tpe-sampler.js';
 export { defaultGamma, defaultWeights, type TpeOptions, type GammaFunction, type GammaConfig, type WeightsFunction, type WeightsConfig } from './samplers/tpe/tpe-options.js';
 export { samplerFromJSON } from './samplers/from-json.js';
+export { reportsOf, lastStep, lastValue, type Report } from './trial/intermediate.js';
+export type {
+  Pruner,
+  PruneRequest,
+  PruneDecision,
+  PrunerJSON,
+  NopPrunerJSON,
+  SuccessiveHalvingPrunerJSON,
+  HyperbandPrunerJSON,
+} from './pruners/pruner.js';
+export { NopPruner } from './pruners/nop-pruner.js';
+export { SuccessiveHalvingPruner, estimateMinResource, type SuccessiveHalvingOptions } from './pruners/successive-halving.js';
+export { rungResource, isPromotable, rungRecordsOf, decideOptunaSha, type ShaRuleConfig } from './pruners/optuna-sha-rule.js';
+export { rayMilestones, nanPercentile, decideRayAsha, type RayAshaConfig } from './pruners/ray-asha-rule.js';
+export {
+  HyperbandPruner,
+  hyperbandBracketOf,
+  hyperbandBracketCount,
+  hyperbandBudgets,
+  type HyperbandOptions,
+  type HyperbandConfig,
+} from './pruners/hyperband.js';
+export { promotionAsha, type AshaJob, type PromotionAshaConfig } from './pruners/promotion-asha.js';
+export { prunerFromJSON } from './pruners/from-json.js';
+export {
+  OBJECTIVES,
+  OBJECTIVE_NAMES,
+  parseObjectiveName,
+  objectiveDirection,
+  efficiency,
+  logEfficiency,
+  objectiveValue,
+  violatesConstraints,
+  type ObjectiveName,
+  type TrialMetrics,
+  type Constraints,
+} from './study/objectives.js';
+export { paretoFront, compareTrials, bestTrial, type ParetoPoint } from './study/ranking.js';
+export { Study, type StudyOptions, type StudyJSON, type TrialJSON, type TellResult } from './study/study.js';
