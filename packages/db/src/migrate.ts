@@ -106,8 +106,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     try {
       await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
     } catch (err) {
-      // Another process created it between the check and the CREATE.
-      if ((err as { code?: string }).code === '42P04') return false;
+      // Another process created it between the check and the CREATE: Postgres says 42P04, or
+      // 23505 on its catalog index when both CREATEs ran at the same moment.
+      const code = (err as { code?: string }).code;
+      if (code === '42P04' || code === '23505') return false;
       throw err;
     }
     return true;
@@ -132,6 +134,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const files = await listMigrations(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   const createdDatabase = await ensureDatabase(options.databaseUrl);
   const client = new pg.Client({ connectionString: options.databaseUrl });
+  // A connection lost while idle is reported as an 'error' event; the query in flight (if any)
+  // rejects with the same error, so the event itself needs no handling beyond not crashing.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);

@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect } from 'vitest';
+import { ConflictError, DbInputError, NotFoundError } from '../src/index.js';
+import { dbTest } from '../src/testing.js';
+
+const MISSING = '00000000-0000-4000-8000-000000000000';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('CheckpointStore', () => {
+  dbTest('saves bytes with their size and sha256 and reads them back intact', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    const data = new Uint8Array(randomBytes(300_000));
+    const meta = await stores.checkpoints.save({ trialId: trial.id, epoch: 2, data, sha256: sha(data) });
+    expect(meta).toMatchObject({ trialId: trial.id, epoch: 2, sizeBytes: 300_000, sha256: sha(data), location: 'postgres' });
+    const back = await stores.checkpoints.read(trial.id, 2);
+    expect(back.meta).toEqual(meta);
+    expect(Buffer.from(back.data).equals(Buffer.from(data))).toBe(true);
+    expect(await stores.checkpoints.get(trial.id, 2)).toEqual(meta);
+  });
+
+  dbTest('is idempotent for the same bytes and refuses different bytes for a saved epoch', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    const data = new Uint8Array([1, 2, 3]);
+    const first = await stores.checkpoints.save({ trialId: trial.id, epoch: 1, data });
+    expect(await stores.checkpoints.save({ trialId: trial.id, epoch: 1, data })).toEqual(first);
+    await expect(
+      stores.checkpoints.save({ trialId: trial.id, epoch: 1, data: new Uint8Array([9]) }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  dbTest('rejects a checksum that does not match the bytes, naming the field', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    const err = await stores.checkpoints
+      .save({ trialId: trial.id, epoch: 1, data: new Uint8Array([1]), sha256: '0'.repeat(64) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DbInputError);
+    expect(err).toMatchObject({ field: 'sha256' });
+    expect(await stores.checkpoints.list(trial.id)).toEqual([]);
+  });
+
+  dbTest('lists by epoch, finds the latest and keeps only the newest', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    expect(await stores.checkpoints.latest(trial.id)).toBeNull();
+    for (const epoch of [3, 1, 2]) {
+      await stores.checkpoints.save({ trialId: trial.id, epoch, data: new Uint8Array([epoch]) });
+    }
+    expect((await stores.checkpoints.list(trial.id)).map((c) => c.epoch)).toEqual([1, 2, 3]);
+    expect((await stores.checkpoints.latest(trial.id))?.epoch).toBe(3);
+    expect(await stores.checkpoints.keepLatest(trial.id, 1)).toBe(2);
+    expect((await stores.checkpoints.list(trial.id)).map((c) => c.epoch)).toEqual([3]);
+    await expect(stores.checkpoints.read(trial.id, 1)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  dbTest('answers NotFoundError for unknown trials and checkpoints', async ({ stores, study }) => {
+    await expect(
+      stores.checkpoints.save({ trialId: MISSING, epoch: 1, data: new Uint8Array([1]) }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', entity: 'trial', id: MISSING });
+    const trial = await stores.trials.create(study.id, { params: {} });
+    await expect(stores.checkpoints.get(trial.id, 7)).rejects.toMatchObject({ code: 'NOT_FOUND', entity: 'checkpoint' });
+  });
+
+  dbTest('detects bytes corrupted in the database', async ({ db, stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    const meta = await stores.checkpoints.save({ trialId: trial.id, epoch: 1, data: new Uint8Array([1, 2]) });
+    await db.checkpointBlob.update({ where: { checkpointId: meta.id }, data: { data: new Uint8Array([1, 3]) } });
+    await expect(stores.checkpoints.read(trial.id, 1)).rejects.toThrow(/corrupt/);
+  });
+});
