@@ -54,7 +54,7 @@ export async function benchLearn(options: LearnOptions = {}): Promise<LearnResul
   const backend = await selectBackend(options.backend === undefined ? {} : { force: options.backend });
   print(`learn: backend ${backend.name} (${backend.detail})`);
   const loadStart = performance.now();
-  const data = await loadCifar10({ dir: options.dataDir, trainSize, validationSize, testSize: 1, seed });
+  const data = await loadCifar10({ dir: options.dataDir, trainSize, validationSize, testSize: 0, seed });
   print(
     `learn: loaded ${data.train.count} train + ${data.validation.count} validation images in ${(performance.now() - loadStart).toFixed(0)} ms; ` +
       `${describeArchitecture(hp).totalParams} parameters, batch ${hp.batch_size}, ${epochs} epochs`,
