@@ -2,11 +2,11 @@ import { HyperbandPruner } from './hyperband.js';
 import { NopPruner } from './nop-pruner.js';
 import type { Pruner, PrunerJSON } from './pruner.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
-import { describe } from './validate.js';
+import { describeValue } from './validate.js';
 
 /** Rebuilds a pruner from `pruner.toJSON()`; options are validated as by the constructors. */
 export function prunerFromJSON(json: PrunerJSON): Pruner {
-  if (typeof json !== 'object' || json === null) throw new TypeError(`pruner must be an object, got ${describe(json)}`);
+  if (typeof json !== 'object' || json === null) throw new TypeError(`pruner must be an object, got ${describeValue(json)}`);
   switch (json.type) {
     case 'nop':
       return new NopPruner();
@@ -16,7 +16,7 @@ export function prunerFromJSON(json: PrunerJSON): Pruner {
       return new HyperbandPruner(json);
     default:
       throw new TypeError(
-        `pruner.type must be 'nop', 'successive-halving' or 'hyperband', got ${describe((json as { type: unknown }).type)}`,
+        `pruner.type must be 'nop', 'successive-halving' or 'hyperband', got ${describeValue((json as { type: unknown }).type)}`,
       );
   }
 }

@@ -3,7 +3,7 @@ import { lastStep } from '../trial/intermediate.js';
 import { decideOptunaSha, type ShaRuleConfig } from './optuna-sha-rule.js';
 import type { PruneDecision, PruneRequest, Pruner, SuccessiveHalvingPrunerJSON } from './pruner.js';
 import { decideRayAsha } from './ray-asha-rule.js';
-import { describe, requireInteger } from './validate.js';
+import { describeValue, requireInteger } from './validate.js';
 
 export interface SuccessiveHalvingOptions {
   /** r: the first rung's resource in epochs, or 'auto' (Optuna's estimate, rule 'optuna' only). */
@@ -59,7 +59,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     this.bootstrapCount = requireInteger('bootstrapCount', options.bootstrapCount ?? 0, 0);
     const rule = options.rule ?? 'optuna';
     if (rule !== 'optuna' && rule !== 'ray') {
-      throw new RangeError(`rule must be 'optuna' or 'ray', got ${describe(rule)}`);
+      throw new RangeError(`rule must be 'optuna' or 'ray', got ${describeValue(rule)}`);
     }
     this.rule = rule;
     const maxResource = options.maxResource ?? null;

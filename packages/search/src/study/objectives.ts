@@ -42,6 +42,7 @@ export function parseObjectiveName(name: unknown): ObjectiveName {
   throw new RangeError(`objective must be one of ${OBJECTIVE_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
 }
 
+/** The direction a study of this objective optimises in. */
 export function objectiveDirection(name: ObjectiveName): Direction {
   return OBJECTIVES[parseObjectiveName(name)];
 }
