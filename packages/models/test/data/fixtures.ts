@@ -1,0 +1,53 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export const RECORD_BYTES = 3073;
+
+/** A pixel value for channel c at (row, col) of record r: distinct per channel, row and column. */
+export type PixelFn = (c: number, row: number, col: number) => number;
+
+/** One record in the official layout: label, then 1,024 R, 1,024 G, 1,024 B bytes, row-major. */
+export function makeRecord(label: number, pixel: PixelFn): Uint8Array {
+  const record = new Uint8Array(RECORD_BYTES);
+  record[0] = label;
+  for (let c = 0; c < 3; c++) {
+    for (let row = 0; row < 32; row++) {
+      for (let col = 0; col < 32; col++) record[1 + c * 1024 + row * 32 + col] = pixel(c, row, col);
+    }
+  }
+  return record;
+}
+
+/** Record r of a synthetic file: label r mod 10, pixels that encode r, channel, row and column. */
+export function syntheticPixel(r: number): PixelFn {
+  return (c, row, col) => (r * 7 + c * 85 + row * 3 + col * 5) & 0xff;
+}
+
+export function syntheticRecords(count: number, first = 0): Uint8Array {
+  const out = new Uint8Array(count * RECORD_BYTES);
+  for (let i = 0; i < count; i++) out.set(makeRecord((first + i) % 10, syntheticPixel(first + i)), i * RECORD_BYTES);
+  return out;
+}
+
+export async function writeBatch(path: string, bytes: Uint8Array): Promise<string> {
+  await writeFile(path, path.endsWith('.gz') ? gzipSync(bytes) : bytes);
+  return path;
+}
+
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'tunefleet-data-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+
+/** Byte equality of two typed arrays; vitest's deep equality walks element by element and is far slower on megabytes. */
+export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
