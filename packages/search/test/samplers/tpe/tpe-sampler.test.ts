@@ -106,8 +106,8 @@ describe('TpeSampler', () => {
     const suggestions = (centre: number): number[] => {
       const history: FrozenTrial[] = Array.from({ length: 40 }, (_, k) => {
         const x = k / 4;
-        const late = Math.abs(x - centre) <= 0.5;
-        return { number: k, state: 'PRUNED', params: { x }, value: 1, intermediate: late ? { 1: 2, 5: 1 } : { 1: 0.5 } };
+        const intermediate: Record<number, number> = Math.abs(x - centre) <= 0.5 ? { 1: 2, 5: 1 } : { 1: 0.5 };
+        return { number: k, state: 'PRUNED', params: { x }, value: 1, intermediate };
       });
       return Array.from({ length: 30 }, (_, n) => new TpeSampler({ seed: 6, multivariate: false }).suggest({ space: line, history, direction: 'minimize', trialNumber: 40 + n }).x as number);
     };
