@@ -1,0 +1,100 @@
+/**
+ * The app factory: a Fastify instance with every route, the error handler, auth, metrics and the
+ * OpenAPI document, over connections the caller owns. Tests build it and call `app.inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { FUNCTION_OBJECTIVE_NAMES } from '@tunefleet/contracts';
+import { type Db, createStores } from '@tunefleet/db';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createAuth } from './auth.js';
+import type { Config } from './config.js';
+import { handleError, handleNotFound } from './errors.js';
+import { createMetrics } from './metrics.js';
+import type { App, RouteDeps } from './route-deps.js';
+import checkpointRoutes from './routes/checkpoints.js';
+import healthRoutes from './routes/health.js';
+import leaderboardRoutes from './routes/leaderboard.js';
+import metricsRoutes from './routes/metrics.js';
+import studyRoutes from './routes/studies.js';
+import trialRoutes from './routes/trials.js';
+import workerRoutes from './routes/workers.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: Db;
+  readonly redis: Redis;
+  /** The clock (worker liveness, ETA, elapsed); tests pass a fixed one. */
+  readonly now?: () => Date;
+}
+
+/** A request id from the caller's `x-request-id` when it is a plain token, else a fresh UUID. */
+function requestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(header) ? header : randomUUID();
+}
+
+export async function buildApp({ config, log, db, redis, now = () => new Date() }: AppDeps): Promise<App> {
+  const app: App = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => requestId(req.headers['x-request-id']),
+    // Every issue at once; unknown properties are errors rather than silently dropped.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const auth = createAuth(config);
+  const metrics = createMetrics({ db, heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs, now });
+  const deps: RouteDeps = { config, db, stores: createStores(db), auth, now, functionNames: FUNCTION_OBJECTIVE_NAMES };
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: [...config.corsOrigins], methods: ['GET', 'POST'] });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tunefleet API',
+        version: '0.1.0',
+        description: 'Hyperparameter-tuning studies, their trials, leaderboards and checkpoints.',
+      },
+      tags: [
+        { name: 'studies' },
+        { name: 'trials' },
+        { name: 'leaderboard' },
+        { name: 'workers' },
+        { name: 'operations' },
+      ],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API_KEY' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (scope) => {
+    const typed = scope as App;
+    await studyRoutes(typed, deps);
+    await trialRoutes(typed, deps);
+    await leaderboardRoutes(typed, deps);
+    await checkpointRoutes(typed, deps);
+    await workerRoutes(typed, deps);
+    await healthRoutes(typed, { ...deps, redis });
+    await metricsRoutes(typed, { metrics });
+  });
+
+  return app;
+}

@@ -1,0 +1,252 @@
+/**
+ * Studies: create (validated in full before anything is written), list, progress, and the two
+ * requests the api makes of a running study, stop and resume. The api only writes the status;
+ * the scheduler sees it on its next poll and does the trial transitions (failing open trials with
+ * type `study-stopped`, setting their stop keys), as STYLE §2.6 assigns.
+ */
+import { randomInt } from 'node:crypto';
+import type { Study, StudyStatus } from '@tunefleet/db';
+import { IllegalTransitionError, type TrialState } from '@tunefleet/search';
+import { IdParams, errorResponses } from '../schemas/common.js';
+import {
+  CreateStudyBody,
+  ListStudiesQuery,
+  StudyDetailSchema,
+  StudyListSchema,
+  StudySchema,
+} from '../schemas/studies.js';
+import { summariseProgress } from '../study-progress.js';
+import { normaliseStudySpec } from '../study-spec.js';
+import { type App, type RouteDeps, security } from '../route-deps.js';
+
+const MAX_SEED = 2 ** 31 - 1;
+
+interface StoredSpec {
+  readonly kind?: 'cnn' | 'function';
+  readonly constraints?: { readonly minAccuracy?: number | null };
+}
+
+export function studyKind(study: Pick<Study, 'objective'>): 'cnn' | 'function' {
+  const kind = (study.objective as { kind?: unknown } | null)?.kind;
+  return kind === 'function' ? 'function' : 'cnn';
+}
+
+/** The accuracy floor of a CNN study's constraints, or null. */
+export function accuracyFloor(study: Pick<Study, 'spec'>): number | null {
+  const floor = (study.spec as StoredSpec | null)?.constraints?.minAccuracy;
+  return typeof floor === 'number' ? floor : null;
+}
+
+export function toStudyResponse(study: Study) {
+  return {
+    id: study.id,
+    name: study.name,
+    status: study.status,
+    kind: studyKind(study),
+    objective: study.metric,
+    direction: study.direction,
+    seed: study.seed,
+    maxTrials: study.maxTrials,
+    parallelism: study.parallelism,
+    createdAt: study.createdAt.toISOString(),
+    finishedAt: study.finishedAt?.toISOString() ?? null,
+    spec: study.spec,
+  };
+}
+
+interface BestRow {
+  id: string;
+  number: number;
+  objective_value: number;
+  params: Record<string, string | number | boolean>;
+  vloss: number | null;
+  accuracy: number | null;
+  parameter_count: number | null;
+}
+
+export default async function studyRoutes(app: App, deps: RouteDeps): Promise<void> {
+  const { db, stores, auth, now } = deps;
+
+  /** The best COMPLETE trial by objective value; NaN never wins; the accuracy floor applies. */
+  async function bestTrial(study: Study) {
+    const order = study.direction === 'minimize' ? 'ASC' : 'DESC';
+    const floor = accuracyFloor(study);
+    // The ORDER BY direction comes from the study's validated enum, never from request input.
+    const rows = await db.$queryRawUnsafe<BestRow[]>(
+      `SELECT "id"::text AS "id", "number", "objective_value", "params", "vloss", "accuracy", "parameter_count"
+       FROM "trial"
+       WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE'
+         AND "objective_value" IS NOT NULL AND "objective_value" <> 'NaN'::float8
+         AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
+       ORDER BY "objective_value" ${order}, "number" ASC
+       LIMIT 1`,
+      study.id,
+      floor,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      trialId: row.id,
+      number: row.number,
+      value: row.objective_value,
+      params: row.params,
+      vloss: row.vloss,
+      accuracy: row.accuracy,
+      parameterCount: row.parameter_count,
+    };
+  }
+
+  async function meanTrialDurationMs(studyId: string): Promise<number | null> {
+    const rows = await db.$queryRaw<{ mean_ms: number | null }[]>`
+      SELECT (avg(extract(epoch FROM ("finished_at" - "started_at"))) * 1000)::float8 AS "mean_ms"
+      FROM "trial"
+      WHERE "study_id" = ${studyId}::uuid AND "finished_at" IS NOT NULL AND "started_at" IS NOT NULL`;
+    return rows[0]?.mean_ms ?? null;
+  }
+
+  app.post(
+    '/studies',
+    {
+      onRequest: auth.write,
+      schema: {
+        tags: ['studies'],
+        summary: 'Create a study',
+        ...security(auth.writeRequiresKey),
+        body: CreateStudyBody,
+        response: { 201: StudySchema, ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const normalised = normaliseStudySpec(request.body, {
+        defaultSeed: randomInt(0, MAX_SEED),
+        functionNames: deps.functionNames,
+      });
+      const study = await stores.studies.create({
+        name: normalised.name,
+        spec: normalised.spec as never,
+        objective: normalised.objective as never,
+        metric: normalised.metric,
+        direction: normalised.direction,
+        seed: normalised.seed,
+        maxTrials: normalised.maxTrials,
+        parallelism: normalised.parallelism,
+      });
+      request.log.info({ studyId: study.id, kind: normalised.objective.kind, metric: study.metric }, 'study created');
+      return reply.status(201).header('location', `/studies/${study.id}`).send(toStudyResponse(study));
+    },
+  );
+
+  app.get(
+    '/studies',
+    {
+      onRequest: auth.read,
+      schema: {
+        tags: ['studies'],
+        summary: 'List studies, newest first',
+        ...security(auth.readRequiresKey),
+        querystring: ListStudiesQuery,
+        response: { 200: StudyListSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { status, limit, before } = request.query;
+      // A full page has a cursor; the page after it may be empty (the store caps limit at 500, so
+      // there is no room to read one row ahead).
+      const items = await stores.studies.list({ status: status as StudyStatus | undefined, limit, before });
+      return {
+        items: items.map(toStudyResponse),
+        nextCursor: items.length === limit ? items[items.length - 1].id : null,
+      };
+    },
+  );
+
+  app.get(
+    '/studies/:id',
+    {
+      onRequest: auth.read,
+      schema: {
+        tags: ['studies'],
+        summary: 'A study with its progress: counts per state, best trial, ETA',
+        ...security(auth.readRequiresKey),
+        params: IdParams,
+        response: { 200: StudyDetailSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const study = await stores.studies.get(request.params.id);
+      const [counts, best, mean] = await Promise.all([
+        stores.trials.countByState(study.id),
+        bestTrial(study),
+        meanTrialDurationMs(study.id),
+      ]);
+      const progress = summariseProgress({
+        counts: counts as Record<TrialState, number>,
+        maxTrials: study.maxTrials,
+        parallelism: study.parallelism,
+        open: study.status === 'RUNNING',
+        meanTrialDurationMs: mean,
+        createdAt: study.createdAt,
+        finishedAt: study.finishedAt,
+        now: now(),
+      });
+      return { ...toStudyResponse(study), progress: { ...progress, best } };
+    },
+  );
+
+  app.post(
+    '/studies/:id/stop',
+    {
+      onRequest: auth.write,
+      schema: {
+        tags: ['studies'],
+        summary: 'Stop a running study (the scheduler fails its open trials)',
+        ...security(auth.writeRequiresKey),
+        params: IdParams,
+        response: { 200: StudySchema, ...errorResponses(401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const result = await stores.studies.finish(id, 'STOPPED');
+      if (!result.changed) {
+        const err = new IllegalTransitionError('STOPPED', 'STOPPED');
+        err.message = 'study is already STOPPED';
+        throw err;
+      }
+      request.log.info({ studyId: id }, 'study stop requested');
+      return toStudyResponse(await stores.studies.get(id));
+    },
+  );
+
+  app.post(
+    '/studies/:id/resume',
+    {
+      onRequest: auth.write,
+      schema: {
+        tags: ['studies'],
+        summary: 'Resume a stopped study with the same seed',
+        ...security(auth.writeRequiresKey),
+        params: IdParams,
+        response: { 200: StudySchema, ...errorResponses(401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const current = await stores.studies.get(id);
+      // One conditional update, as the store does for the other direction: of two concurrent
+      // resumes exactly one changes the row.
+      const { count } = await db.study.updateMany({
+        where: { id: current.id, status: 'STOPPED' },
+        data: { status: 'RUNNING', finishedAt: null },
+      });
+      if (count === 0) {
+        const latest = await stores.studies.get(id);
+        const err = new IllegalTransitionError(latest.status, 'RUNNING');
+        err.message = `study in status ${latest.status} cannot be resumed; only a STOPPED study can`;
+        throw err;
+      }
+      request.log.info({ studyId: id }, 'study resumed');
+      return toStudyResponse(await stores.studies.get(id));
+    },
+  );
+}

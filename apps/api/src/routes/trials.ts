@@ -1,0 +1,149 @@
+/**
+ * Trials of a study (filtered by state, keyset-paginated by trial number) and one trial in full:
+ * per-epoch values, final metrics, checkpoints and, for CNN trials, the architecture its
+ * hyperparameters describe.
+ */
+import type { CheckpointMeta, IntermediateValue, Trial } from '@tunefleet/db';
+import { ArchitectureError, describeArchitecture, resolveHyperparameters } from '@tunefleet/models/config';
+import type { TrialState } from '@tunefleet/search';
+import { IdParams, errorResponses } from '../schemas/common.js';
+import { ListTrialsQuery, TrialDetailSchema, TrialListSchema } from '../schemas/trials.js';
+import { type App, type RouteDeps, security } from '../route-deps.js';
+import { studyKind } from './studies.js';
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+export function toTrialSummary(t: Trial) {
+  return {
+    id: t.id,
+    studyId: t.studyId,
+    number: t.number,
+    state: t.state,
+    params: t.params,
+    objectiveValue: t.objectiveValue,
+    vloss: t.vloss,
+    accuracy: t.accuracy,
+    f1: t.macroF1,
+    parameterCount: t.parameterCount,
+    efficiency: t.efficiency,
+    attempts: t.attempts,
+    workerId: t.workerId,
+    failureType: t.failureType,
+    failureMessage: t.failureMessage,
+    retryOfId: t.retryOfId,
+    createdAt: t.createdAt.toISOString(),
+    startedAt: iso(t.startedAt),
+    finishedAt: iso(t.finishedAt),
+    lastEventAt: iso(t.lastEventAt),
+  };
+}
+
+function toEpoch(v: IntermediateValue) {
+  return {
+    epoch: v.epoch,
+    value: v.value,
+    vloss: v.vloss,
+    accuracy: v.accuracy,
+    f1: v.macroF1,
+    trainLoss: v.trainLoss,
+    imagesPerSec: v.imagesPerSec,
+    elapsedMs: v.elapsedMs,
+    createdAt: v.createdAt.toISOString(),
+  };
+}
+
+function toCheckpoint(c: CheckpointMeta) {
+  return {
+    epoch: c.epoch,
+    sizeBytes: c.sizeBytes,
+    sha256: c.sha256,
+    createdAt: c.createdAt.toISOString(),
+    url: `/trials/${c.trialId}/checkpoints/${c.epoch}`,
+  };
+}
+
+/** The trained network of a CNN trial: its fixed and searched hyperparameters, resolved. */
+function architectureOf(fixed: Record<string, unknown>, params: Record<string, unknown>) {
+  try {
+    const hyperparameters = resolveHyperparameters({ ...fixed, ...params });
+    const a = describeArchitecture(hyperparameters);
+    return {
+      hyperparameters: { ...hyperparameters },
+      channels: [...a.channels],
+      sizes: [...a.sizes],
+      fcnWidths: [...a.fcnWidths],
+      layers: a.layers.map((l) => ({ ...l, outputShape: [...l.outputShape] })),
+      totalParams: a.totalParams,
+      nonTrainableParams: a.nonTrainableParams,
+      forwardFlops: a.forwardFlops,
+    };
+  } catch (err) {
+    // A configuration the model cannot build (the trial FAILED for it) has no architecture.
+    if (err instanceof ArchitectureError) return null;
+    throw err;
+  }
+}
+
+export default async function trialRoutes(app: App, deps: RouteDeps): Promise<void> {
+  const { stores, auth } = deps;
+
+  app.get(
+    '/studies/:id/trials',
+    {
+      onRequest: auth.read,
+      schema: {
+        tags: ['trials'],
+        summary: "A study's trials by number, filtered by state",
+        ...security(auth.readRequiresKey),
+        params: IdParams,
+        querystring: ListTrialsQuery,
+        response: { 200: TrialListSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { state, after, limit } = request.query;
+      const rows = await stores.trials.list(request.params.id, {
+        states: state as TrialState[] | undefined,
+        afterNumber: after,
+        limit: limit + 1,
+      });
+      const items = rows.slice(0, limit);
+      return {
+        items: items.map(toTrialSummary),
+        nextCursor: rows.length > limit ? items[items.length - 1].number : null,
+      };
+    },
+  );
+
+  app.get(
+    '/trials/:id',
+    {
+      onRequest: auth.read,
+      schema: {
+        tags: ['trials'],
+        summary: 'One trial: params, per-epoch values, final metrics, checkpoints, architecture',
+        ...security(auth.readRequiresKey),
+        params: IdParams,
+        response: { 200: TrialDetailSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const trial = await stores.trials.get(request.params.id);
+      const [study, epochs, checkpoints] = await Promise.all([
+        stores.studies.get(trial.studyId),
+        stores.trials.intermediateValues(trial.id),
+        stores.checkpoints.list(trial.id),
+      ]);
+      const fixed = ((study.spec as { fixed?: Record<string, unknown> } | null)?.fixed ?? {}) as Record<string, unknown>;
+      return {
+        ...toTrialSummary(trial),
+        resumeFromEpoch: trial.resumeFromEpoch,
+        perClassAccuracy: trial.perClassAccuracy,
+        confusionMatrix: trial.confusionMatrix,
+        epochs: epochs.map(toEpoch),
+        checkpoints: checkpoints.map(toCheckpoint),
+        architecture: studyKind(study) === 'cnn' ? architectureOf(fixed, trial.params) : null,
+      };
+    },
+  );
+}
