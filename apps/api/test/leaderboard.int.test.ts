@@ -1,0 +1,83 @@
+import type { Stores } from '@tunefleet/db';
+import { describe, expect } from 'vitest';
+import { AUTH, apiTest, cnnStudyBody } from './helpers.js';
+
+interface Metrics {
+  vloss: number;
+  accuracy: number;
+  f1: number;
+  params: number;
+}
+
+async function seedTrial(stores: Stores, studyId: string, end: 'completed' | 'pruned' | 'failed', m: Metrics) {
+  const trial = await stores.trials.create(studyId, { params: { learning_rate: 0.001, cnn_layers: 6, activation: 'relu' } });
+  await stores.trials.apply(trial.id, 'started');
+  await stores.trials.apply(trial.id, end, {
+    vloss: m.vloss,
+    accuracy: m.accuracy,
+    macroF1: m.f1,
+    parameterCount: m.params,
+    efficiency: 1 / (m.vloss * m.params),
+    objectiveValue: -Math.log10(m.vloss * m.params),
+  });
+  return trial;
+}
+
+describe('leaderboard', () => {
+  apiTest('ranks COMPLETE trials only, by each metric, with ties broken by trial number', async ({ api, stores }) => {
+    const studyId = (
+      await api.app.inject({
+        method: 'POST',
+        url: '/studies',
+        headers: AUTH,
+        payload: cnnStudyBody({ objective: 'efficiency', constraints: { minAccuracy: 0.5 } }),
+      })
+    ).json().id;
+    const t0 = await seedTrial(stores, studyId, 'completed', { vloss: 0.9, accuracy: 0.7, f1: 0.69, params: 100_000 });
+    const t1 = await seedTrial(stores, studyId, 'completed', { vloss: 0.6, accuracy: 0.8, f1: 0.79, params: 500_000 });
+    // Chance level and tiny: by far the most "efficient", but below the accuracy floor.
+    const t2 = await seedTrial(stores, studyId, 'completed', { vloss: 2.303, accuracy: 0.1, f1: 0.02, params: 1_000 });
+    const t3 = await seedTrial(stores, studyId, 'completed', { vloss: 0.6, accuracy: 0.8, f1: 0.79, params: 500_000 }); // tie with t1
+    await seedTrial(stores, studyId, 'pruned', { vloss: 0.1, accuracy: 0.99, f1: 0.99, params: 10 });
+    await seedTrial(stores, studyId, 'failed', { vloss: 0.1, accuracy: 0.99, f1: 0.99, params: 10 });
+
+    const ids = (url: string) => api.app.inject({ method: 'GET', url }).then((r) => r.json().items.map((i: { trialId: string }) => i.trialId));
+
+    const efficiency = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/leaderboard?by=efficiency` })).json();
+    expect(efficiency).toMatchObject({ by: 'efficiency', direction: 'maximize', minAccuracy: 0.5 });
+    expect(efficiency.items.map((i: { trialId: string }) => i.trialId)).toEqual([t0.id, t1.id, t3.id]);
+    expect(efficiency.items.map((i: { rank: number }) => i.rank)).toEqual([1, 2, 3]);
+    expect(efficiency.items[0].log10Efficiency).toBeCloseTo(-Math.log10(0.9 * 100_000), 12);
+    expect(efficiency.items[0].value).toBeCloseTo(1 / (0.9 * 100_000), 15);
+
+    expect(await ids(`/studies/${studyId}/leaderboard?by=vloss`)).toEqual([t1.id, t3.id, t0.id, t2.id]);
+    expect(await ids(`/studies/${studyId}/leaderboard?by=accuracy`)).toEqual([t1.id, t3.id, t0.id, t2.id]);
+    expect(await ids(`/studies/${studyId}/leaderboard?by=f1&limit=2`)).toEqual([t1.id, t3.id]);
+    // The default is the study's objective.
+    expect((await api.app.inject({ method: 'GET', url: `/studies/${studyId}/leaderboard` })).json().by).toBe('efficiency');
+  });
+
+  apiTest('rejects an unknown ranking, naming the field', async ({ api, study }) => {
+    const res = await api.app.inject({ method: 'GET', url: `/studies/${study.id}/leaderboard?by=speed` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].field).toBe('querystring.by');
+  });
+
+  apiTest('flags the Pareto front of vloss against parameters', async ({ api, stores }) => {
+    const studyId = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: cnnStudyBody() })).json().id;
+    const small = await seedTrial(stores, studyId, 'completed', { vloss: 1.2, accuracy: 0.6, f1: 0.6, params: 10_000 });
+    const big = await seedTrial(stores, studyId, 'completed', { vloss: 0.5, accuracy: 0.85, f1: 0.85, params: 900_000 });
+    const dominated = await seedTrial(stores, studyId, 'completed', { vloss: 1.3, accuracy: 0.5, f1: 0.5, params: 20_000 });
+    await seedTrial(stores, studyId, 'pruned', { vloss: 0.1, accuracy: 0.9, f1: 0.9, params: 5 });
+
+    const res = await api.app.inject({ method: 'GET', url: `/studies/${studyId}/pareto` });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.frontSize).toBe(2);
+    const flags = Object.fromEntries(body.points.map((p: { trialId: string; onFront: boolean }) => [p.trialId, p.onFront]));
+    expect(flags).toEqual({ [small.id]: true, [big.id]: true, [dominated.id]: false });
+
+    const front = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/pareto?frontOnly=true` })).json();
+    expect(front.points.map((p: { trialId: string }) => p.trialId)).toEqual([small.id, big.id]);
+  });
+});
