@@ -52,6 +52,8 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
   const metrics = createMetrics({ db, heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs, now });
   const deps: RouteDeps = { config, db, stores: createStores(db), auth, now, functionNames: FUNCTION_OBJECTIVE_NAMES };
 
+  // JSON only: a text/plain body is answered 415, not parsed as a string and then misreported.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', async (request, reply) => {
