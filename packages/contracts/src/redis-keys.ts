@@ -1,0 +1,34 @@
+/**
+ * Redis keys outside BullMQ. Both live under the deployment namespace, beside BullMQ's keys
+ * (see `bullmqPrefix`).
+ */
+import { assertContractId } from './contract-id.js';
+import { DEFAULT_NAMESPACE, assertNamespace } from './queues.js';
+
+/**
+ * Set by the scheduler only after it moved the trial to PRUNED or FAILED; the worker checks it at
+ * each epoch end and stops training. It expires so that keys of finished trials do not pile up.
+ */
+export function trialStopKey(trialId: string, namespace: string = DEFAULT_NAMESPACE): string {
+  assertNamespace(namespace);
+  assertContractId('trialId', trialId);
+  return `${namespace}:trial:${trialId}:stop`;
+}
+
+/** Seconds a stop key lives: far longer than any epoch, so the worker always sees it. */
+export const TRIAL_STOP_TTL_S = 24 * 60 * 60;
+
+/**
+ * The worker's liveness key: the JSON of its last heartbeat message, written every
+ * HEARTBEAT_INTERVAL_MS with a TTL of HEARTBEAT_TTL_MS, so it vanishes when the worker dies.
+ */
+export function workerHeartbeatKey(workerId: string, namespace: string = DEFAULT_NAMESPACE): string {
+  assertNamespace(namespace);
+  assertContractId('workerId', workerId);
+  return `${namespace}:worker:${workerId}:heartbeat`;
+}
+
+/** How often a worker sends a heartbeat (key and `heartbeat` message). */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** A worker missing three heartbeats in a row is considered gone. */
+export const HEARTBEAT_TTL_MS = 3 * HEARTBEAT_INTERVAL_MS;
