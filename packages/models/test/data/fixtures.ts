@@ -51,3 +51,45 @@ export const CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'do
 export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
+
+export interface TarEntry {
+  name: string;
+  data?: Uint8Array;
+  /** '0' file (default), '5' directory, '2' symlink, 'x' pax header (data = its records). */
+  type?: string;
+}
+
+/** A ustar archive (POSIX 1003.1-1988 headers), enough to exercise the extractor in tests. */
+export function makeTar(entries: TarEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const { name, data = new Uint8Array(0), type = '0' } of entries) {
+    const header = Buffer.alloc(512);
+    header.write(name.slice(0, 100), 0, 'utf8');
+    header.write('0000644\0', 100, 'latin1');
+    header.write('0000000\0', 108, 'latin1');
+    header.write('0000000\0', 116, 'latin1');
+    header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+    header.write('00000000000\0', 136, 'latin1');
+    header.write(type, 156, 'latin1');
+    header.write('ustar\0', 257, 'latin1');
+    header.write('00', 263, 'latin1');
+    let sum = 8 * 0x20;
+    for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += header[i]!;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(header, Buffer.from(data), Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+/** A pax extended header's records, each "<length> <key>=<value>\n" with length counting itself. */
+export function paxRecords(fields: Record<string, string>): Uint8Array {
+  let out = '';
+  for (const [key, value] of Object.entries(fields)) {
+    const body = ` ${key}=${value}\n`;
+    let length = body.length + 1;
+    while (String(length).length + body.length !== length) length++;
+    out += `${length}${body}`;
+  }
+  return Buffer.from(out, 'utf8');
+}
