@@ -11,7 +11,7 @@ export interface Trial {
   readonly number: number;
   readonly params: Params;
   readonly state: TrialState;
-  /** Highest BullMQ attempt that reported `started` (0 = never started). */
+  /** Highest `TrialRunJob.attempt` that reported `started` (0 = never started). */
   readonly attempts: number;
   readonly workerId: string | null;
   readonly failureType: string | null;

@@ -96,9 +96,9 @@ export interface TrialStore {
    */
   apply(id: string, event: TrialEvent, data?: TrialUpdate): Promise<ApplyResult>;
   /**
-   * Records that BullMQ attempt `attempt` started on `workerId`. Monotonic: an older or repeated
-   * attempt changes nothing and returns false. Independent of the state, because a retry's
-   * `started` is an `ignore` cell.
+   * Records that job `attempt` (`TrialRunJob.attempt`) started on `workerId`. Monotonic: an older
+   * or repeated attempt changes nothing and returns false. Independent of the state, because the
+   * `started` of a later job is an `ignore` cell while the trial is RUNNING.
    */
   recordAttempt(id: string, attempt: number, workerId: string): Promise<boolean>;
   /** Trials in `states` (default RUNNING) whose last event is older than `before`, oldest first. */
