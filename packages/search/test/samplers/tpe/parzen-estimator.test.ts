@@ -4,21 +4,20 @@ import { buildParzenEstimator, logPdfParzen, mergeIdenticalComponents, samplePar
 import { defaultWeights } from '../../../src/samplers/tpe/tpe-options.js';
 
 // Expected numbers come from Optuna 3.1.0's _ParzenEstimator with the same inputs and its defaults
-// (consider_prior, prior_weight 1, magic clip, no endpoints, default_weights). Optuna 3.1.0's
-// truncnorm.logpdf leaves out the −log σ of a scaled density, so continuous log densities were
-// computed with that term restored (SciPy's truncnorm.logpdf includes it).
+// (consider_prior, prior_weight 1, magic clip, no endpoints, default_weights), including its
+// continuous log scores, which leave out the −log σ of a scaled density (see ParzenEstimator.logNorms).
 const OPTUNA: ParzenOptions = { considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights(), multivariate: false };
 const f = (...xs: number[]): Float64Array => Float64Array.from(xs);
 
 describe('buildParzenEstimator', () => {
-  it('matches Optuna 3.1 univariate bandwidths and log densities on a float', () => {
+  it('matches Optuna 3.1 univariate bandwidths and log scores on a float', () => {
     const dims: KernelDimension[] = [{ kind: 'numeric', low: 0, high: 1, step: 0 }];
     const est = buildParzenEstimator(dims, [f(0.2, 0.5, 0.9)], OPTUNA);
     expect([...est.mus[0]!]).toEqual([0.2, 0.5, 0.9, 0.5]);
     expect([...est.sigmas[0]!].map((s) => +s.toFixed(12))).toEqual([0.3, 0.3, 0.4, 1]);
     expect([...est.weights]).toEqual([0.25, 0.25, 0.25, 0.25]);
     const lp = logPdfParzen(est, [f(0, 0.3, 0.95)]);
-    [-0.337859727861216, 0.10484945766824971, -0.2279159025958747].forEach((v, i) => expect(lp[i]).toBeCloseTo(v, 5));
+    [-0.9721525530984829, -0.6430715509603937, -0.8078740911337842].forEach((v, i) => expect(lp[i]).toBeCloseTo(v, 5));
   });
 
   it('matches Optuna 3.1 on an int grid (kernels discretised over half-step-widened bounds)', () => {
@@ -43,8 +42,8 @@ describe('buildParzenEstimator', () => {
     expect([...est.probs[1]!.subarray(0, 3)].map((p) => +p.toFixed(12))).toEqual([0.75, 0.125, 0.125]);
     expect([...est.probs[1]!.subarray(12, 15)].map((p) => +p.toFixed(12))).toEqual([1 / 3, 1 / 3, 1 / 3].map((p) => +p.toFixed(12)));
     const lp = logPdfParzen(est, [f(Math.log(1e-3), Math.log(0.3)), f(0, 2), f(Math.log(8), Math.log(50))]);
-    expect(lp[0]).toBeCloseTo(-2.470878378910089, 5);
-    expect(lp[1]).toBeCloseTo(-2.324717618211264, 5);
+    expect(lp[0]).toBeCloseTo(-2.2295216955962482, 5);
+    expect(lp[1]).toBeCloseTo(-2.1633107590851894, 5);
   });
 
   it('uses the prior alone when there are no observations, even with considerPrior off', () => {
