@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, BACKEND_NAMES, parseBackendName, selectBackend } from '../src/backend.js';
-import { SEED_HYPERPARAMETERS, describeArchitecture, type Hyperparameters } from '../src/config.js';
+import { SEED_HYPERPARAMETERS, type Hyperparameters } from '../src/config.js';
 
 export interface SpeedOptions {
   backends: BackendName[];
@@ -28,6 +28,7 @@ export interface SpeedOptions {
 export interface SpeedResult {
   backend: BackendName;
   model: string;
+  /** Trainable parameters (batch-norm moving statistics excluded). */
   params: number;
   batchSize: number;
   steps: number;
@@ -114,7 +115,7 @@ export async function benchSpeed(options: SpeedOptions): Promise<SpeedResult[]> 
     results.push({
       backend,
       model: name,
-      params: model.countParams(),
+      params: model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
       batchSize,
       steps: options.steps,
       trainImagesPerSecond: (options.steps * batchSize * 1000) / trainMs,
@@ -209,7 +210,6 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`  ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(8)} ms ${(100 * k.share).toFixed(1).padStart(5)}%  ${k.calls} calls\n`);
     }
   }
-  void describeArchitecture;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
