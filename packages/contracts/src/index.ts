@@ -4,7 +4,9 @@ export { DEFAULT_NAMESPACE, QUEUES, TRIAL_RUN_JOB_NAME, assertNamespace, bullmqP
 export {
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TTL_MS,
+  TRIAL_CHECKPOINT_TTL_S,
   TRIAL_STOP_TTL_S,
+  trialCheckpointKey,
   trialStopKey,
   workerHeartbeatKey,
 } from './redis-keys.js';

@@ -61,7 +61,7 @@ export const EpochMetrics = Type.Object(
 );
 export type EpochMetrics = Static<typeof EpochMetrics>;
 
-/** The checkpoint of this epoch, already uploaded to the api (PUT /trials/:id/checkpoints/:epoch). */
+/** The checkpoint of this epoch, stored in Redis under `trialCheckpointKey(trialId, epoch)` (redis-keys.ts). */
 export const CheckpointRef = Type.Object(
   {
     epoch: Type.Integer({ minimum: 1 }),

@@ -3,8 +3,9 @@
  *
  * Epochs are counted from 1: epoch n is the n-th completed pass over the training data. A job
  * trains epochs `startEpoch + 1 … maxEpochs`; `startEpoch > 0` resumes from the checkpoint saved
- * at that epoch (`resumeCheckpoint`, fetched from the api), which is how promotion ASHA continues
- * a PAUSED trial and how a retried trial skips finished work.
+ * at that epoch (`resumeCheckpoint`: an archive the scheduler puts in Redis under
+ * `trialCheckpointKey`), which is how promotion ASHA continues a PAUSED trial and how a retried
+ * trial skips finished work.
  */
 import { type Static, Type } from 'typebox';
 import { ContractError, type ContractIssue, field, schemaIssues, versionIssues } from './contract-error.js';

@@ -5,6 +5,7 @@ import {
   HEARTBEAT_TTL_MS,
   QUEUES,
   bullmqPrefix,
+  trialCheckpointKey,
   trialStopKey,
   workerHeartbeatKey,
 } from '../src/index.js';
@@ -50,4 +51,20 @@ describe('the BullMQ prefix rule', () => {
     }
     expect(Object.values(QUEUES)).toEqual(['trials', 'trial-events']);
   });
+});
+
+describe('checkpoint keys', () => {
+  it('name one archive per trial and epoch under the namespace', () => {
+    expect(trialCheckpointKey(trialId, 3)).toBe(`tunefleet:trial:${trialId}:checkpoint:3`);
+    expect(trialCheckpointKey(trialId, 1, 'tftest-ab12')).toBe(`tftest-ab12:trial:${trialId}:checkpoint:1`);
+    expect(trialCheckpointKey(trialId, 1)).not.toBe(trialCheckpointKey(trialId, 2));
+  });
+
+  it('reject epochs below 1 and ids that would change the key structure', () => {
+    expect(() => trialCheckpointKey(trialId, 0)).toThrow(/^epoch/);
+    expect(() => trialCheckpointKey(trialId, 1.5)).toThrow(/^epoch/);
+    expect(() => trialCheckpointKey('x:y', 1)).toThrow(/^trialId/);
+    expect(() => trialCheckpointKey(trialId, 1, 'a:b')).toThrow(/^namespace/);
+  });
+
 });
