@@ -176,20 +176,26 @@ export function buildParzenEstimator(dims: readonly KernelDimension[], observati
     }
     const k = numericKernels(dim, observations[d], withPrior, dims.length, options);
     const norms = new Float64Array(m);
-    // Grid observations repeat values, so their kernels repeat too: compute each distinct one once.
-    const seen = new Map<number, Map<number, number>>();
-    for (let i = 0; i < m; i++) {
-      const mu = k.mus[i];
-      const s = k.sigmas[i];
-      let bySigma = seen.get(mu);
-      if (bySigma === undefined) seen.set(mu, (bySigma = new Map()));
-      let norm = bySigma.get(s);
-      if (norm === undefined) {
-        const logZ = logGaussMass((dim.low - mu) / s, (dim.high - mu) / s);
-        norm = dim.step > 0 ? -logZ : -LN_SQRT_2PI - logZ;
-        bySigma.set(s, norm);
+    if (dim.step === 0) {
+      for (let i = 0; i < m; i++) {
+        const s = k.sigmas[i];
+        norms[i] = -LN_SQRT_2PI - logGaussMass((dim.low - k.mus[i]) / s, (dim.high - k.mus[i]) / s);
       }
-      norms[i] = norm;
+    } else {
+      // Grid observations repeat values, so their kernels repeat too: compute each distinct one once.
+      const seen = new Map<number, Map<number, number>>();
+      for (let i = 0; i < m; i++) {
+        const mu = k.mus[i];
+        const s = k.sigmas[i];
+        let bySigma = seen.get(mu);
+        if (bySigma === undefined) seen.set(mu, (bySigma = new Map()));
+        let norm = bySigma.get(s);
+        if (norm === undefined) {
+          norm = -logGaussMass((dim.low - mu) / s, (dim.high - mu) / s);
+          bySigma.set(s, norm);
+        }
+        norms[i] = norm;
+      }
     }
     mus.push(k.mus);
     sigmas.push(k.sigmas);
