@@ -60,7 +60,7 @@ function trainingStep(kernel: '3x3' | 'separable', pool: 'max' | 'window2', acti
   const result = { loss: value.dataSync()[0], grads: names.map((n) => grads[n].dataSync() as Float32Array) };
   tf.dispose([value, ...Object.values(grads)]);
   const optimizer = tf.train.adam(0.01);
-  for (let s = 0; s < 2; s++) tf.dispose(optimizer.minimize(lossFn, true));
+  for (let s = 0; s < 2; s++) optimizer.minimize(lossFn, true)?.dispose();
   const byName = new Map(model.trainableWeights.map((w) => [w.originalName, w]));
   const weightsAfter = names.map((n) => {
     const variable = byName.get(n.replace(/_\d+$/, '')) ?? model.trainableWeights.find((w) => w.name === n || w.originalName === n);

@@ -5,8 +5,15 @@ import { expectClose, onBackend, seededTensor, seededValues } from './wasm-test-
 
 /** Runs `fn` on cpu and on wasm and compares every returned array. */
 async function sameOnBothBackends(fn: () => Array<ArrayLike<number>>, rtol = 1e-4): Promise<void> {
-  const expected = await onBackend('cpu', () => tf.tidy(fn));
-  const actual = await onBackend('wasm', () => tf.tidy(fn));
+  const tidied = (): Array<ArrayLike<number>> => {
+    let arrays: Array<ArrayLike<number>> = [];
+    tf.tidy(() => {
+      arrays = fn();
+    });
+    return arrays;
+  };
+  const expected = await onBackend('cpu', tidied);
+  const actual = await onBackend('wasm', tidied);
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) expectClose(actual[i], expected[i], rtol);
 }
