@@ -1,9 +1,9 @@
 /**
  * Checkpoints: a trial's saved training state at an epoch, stored in Postgres so any worker on any
- * machine can resume any trial. Workers never touch Postgres: they upload the bytes over HTTP to
- * the api (`PUT /trials/:id/checkpoints/:epoch`), which saves them here, and fetch them from the
- * api when a job carries `resumeCheckpoint`. Metadata and bytes live in two tables, so listing
- * never reads the bytes.
+ * machine can resume any trial. Workers never touch Postgres: a worker puts the archive in Redis
+ * (`trialCheckpointKey` in @tunefleet/contracts) and names it in its `epoch` message; the scheduler
+ * saves it here (the sha256 is verified) and, to resume a trial, reads it back and puts it in Redis
+ * for the next job. Metadata and bytes live in two tables, so listing never reads the bytes.
  */
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from './client.js';
