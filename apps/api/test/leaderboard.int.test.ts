@@ -57,6 +57,27 @@ describe('leaderboard', () => {
     expect((await api.app.inject({ method: 'GET', url: `/studies/${studyId}/leaderboard` })).json().by).toBe('efficiency');
   });
 
+  apiTest("ranks by the study's own metric through the objective value, ties by trial number", async ({ api, stores }) => {
+    const studyId = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: cnnStudyBody({ objective: 'vloss' }) })).json().id;
+    const seedVloss = async (end: 'completed' | 'pruned', vloss: number) => {
+      const t = await stores.trials.create(studyId, { params: { learning_rate: 0.001, cnn_layers: 6, activation: 'relu' } });
+      await stores.trials.apply(t.id, 'started');
+      await stores.trials.apply(t.id, end, { vloss, accuracy: 0.6, objectiveValue: vloss, parameterCount: 1000 });
+      return t.id;
+    };
+    const a = await seedVloss('completed', 0.8);
+    const b = await seedVloss('completed', 0.7);
+    const c = await seedVloss('completed', 0.8);
+    await seedVloss('pruned', 0.1);
+    const board = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/leaderboard` })).json();
+    expect(board).toMatchObject({ by: 'vloss', direction: 'minimize', minAccuracy: null });
+    expect(board.items.map((i: { trialId: string; value: number }) => [i.trialId, i.value])).toEqual([
+      [b, 0.7],
+      [a, 0.8],
+      [c, 0.8],
+    ]);
+  });
+
   apiTest('rejects an unknown ranking, naming the field', async ({ api, study }) => {
     const res = await api.app.inject({ method: 'GET', url: `/studies/${study.id}/leaderboard?by=speed` });
     expect(res.statusCode).toBe(400);

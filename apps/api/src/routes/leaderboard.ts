@@ -38,8 +38,19 @@ function safeLogEfficiency(vloss: number | null, params: number | null): number 
   return logEfficiency(vloss, params);
 }
 
-export function rankingOf(study: Pick<Study, 'direction' | 'metric'>, by: LeaderboardKey): { column: string; direction: Direction } {
-  return by === 'value' ? { column: 'objective_value', direction: study.direction } : RANKINGS[by];
+/**
+ * The column to order by and the one to show. A ranking by the study's own metric orders by
+ * `objective_value`, which holds that metric for COMPLETE trials and is indexed with
+ * (study_id, state); efficiency has its own (study_id, efficiency) index.
+ */
+export function rankingOf(
+  study: Pick<Study, 'direction' | 'metric'>,
+  by: LeaderboardKey,
+): { order: string; shown: string; direction: Direction } {
+  if (by === 'value') return { order: 'objective_value', shown: 'objective_value', direction: study.direction };
+  const { column, direction } = RANKINGS[by];
+  const order = by === study.metric && by !== 'efficiency' ? 'objective_value' : column;
+  return { order, shown: column, direction };
 }
 
 export default async function leaderboardRoutes(app: App, deps: RouteDeps): Promise<void> {
@@ -61,18 +72,19 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
     async (request) => {
       const study = await stores.studies.get(request.params.id);
       const by: LeaderboardKey = request.query.by ?? ((LEADERBOARD_KEYS as readonly string[]).includes(study.metric) ? (study.metric as LeaderboardKey) : 'value');
-      const { column, direction } = rankingOf(study, by);
+      const { order, shown, direction } = rankingOf(study, by);
       const floor = by === 'efficiency' ? accuracyFloor(study) : null;
       // Served by the (study_id, state, objective_value) and (study_id, efficiency) indexes. NaN
       // (a diverged model) is a failure, not a number, so it never ranks.
       const rows = await db.$queryRawUnsafe<LeaderboardRow[]>(
-        `SELECT "id"::text AS "id", "number", "params", "${column}" AS "ranked", "objective_value", "vloss", "accuracy",
+        `SELECT "id"::text AS "id", "number", "params", "${shown}" AS "ranked", "objective_value", "vloss", "accuracy",
                 "macro_f1", "parameter_count", "efficiency"
          FROM "trial"
          WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE'
-           AND "${column}" IS NOT NULL AND "${column}" <> 'NaN'::float8
+           AND "${order}" IS NOT NULL AND "${order}" <> 'NaN'::float8
+           AND "${shown}" IS NOT NULL AND "${shown}" <> 'NaN'::float8
            AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
-         ORDER BY "${column}" ${direction === 'minimize' ? 'ASC' : 'DESC'}, "number" ASC
+         ORDER BY "${order}" ${direction === 'minimize' ? 'ASC' : 'DESC'}, "number" ASC
          LIMIT $3`,
         study.id,
         floor,
