@@ -15,7 +15,7 @@ COPY . .
 RUN pnpm db:generate
 
 FROM base AS migrate
-CMD ["pnpm", "--filter", "@tunefleet/db", "exec", "prisma", "migrate", "deploy", "--schema", "../../prisma/schema.prisma"]
+CMD ["pnpm", "--filter", "@tunefleet/db", "exec", "prisma", "migrate", "deploy", "--config", "../../prisma.config.ts"]
 
 FROM base AS api
 ENV NODE_ENV=production

@@ -1,16 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export condition.
+// Tests run in Vite's server-side mode, so the condition is given for ssr too, in every project.
 const resolve = { conditions: ['source'] };
+const ssr = { resolve: { conditions: ['source'], externalConditions: ['source'] } };
 const shared = { exclude: ['**/node_modules/**', '**/dist/**'] };
 
 export default defineConfig({
   resolve,
-  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+  ssr,
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
@@ -20,6 +23,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'],
@@ -31,6 +35,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e.test.ts'],
