@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine: pnpm, dependencies, the Prisma client, Postgres and Redis, migrations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v pnpm >/dev/null || npm i -g pnpm@10
+pnpm install --frozen-lockfile
+pnpm db:generate
+
+# Start Postgres and Redis where this machine has them installed but not running.
+if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && command -v redis-server >/dev/null; then
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
+fi
+if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 || ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  echo "Postgres (127.0.0.1:5432) and Redis (127.0.0.1:6379) are needed; start them with: docker compose up -d postgres redis" >&2
+  exit 1
+fi
+
+pnpm db:migrate
