@@ -1,0 +1,161 @@
+/**
+ * Sending trials to workers. The trial row is written (RUNNING, full params) before its job
+ * exists, so Postgres always knows about every job: a crash after the write leaves a RUNNING
+ * trial without a job, which reconcile re-enqueues; a crash before it leaves nothing to undo.
+ */
+import {
+  TRIAL_RUN_JOB_NAME,
+  TRIAL_RUN_VERSION,
+  type TrialRunJob,
+  parseTrialRunJob,
+  trialCheckpointKey,
+  trialRunJobId,
+} from '@tunefleet/contracts';
+import type { Trial } from '@tunefleet/db';
+import { NotFoundError } from '@tunefleet/db';
+import { deriveSeed } from '@tunefleet/search';
+import { checkArchitecture, jobParams } from './architecture-check.js';
+import type { SchedulerContext } from './context.js';
+import { type StudyRuntime, trainUntilEpoch } from './study-runtime.js';
+
+/** Where a job starts: from scratch, or from the checkpoint of `resumeFrom.trialId` at `startEpoch`. */
+export interface DispatchPlan {
+  readonly attempt: number;
+  readonly startEpoch: number;
+  readonly maxEpochs: number;
+  /** The trial whose checkpoint is resumed (this one, or the one it retries); null from scratch. */
+  readonly resumeTrialId: string | null;
+}
+
+/** The trial and the trials it retries, newest first (at most `limit`). */
+export async function lineage(ctx: SchedulerContext, trial: Trial, limit = ctx.config.maxTrialAttempts + 1): Promise<Trial[]> {
+  const chain = [trial];
+  let current = trial;
+  while (current.retryOfId !== null && chain.length < limit) {
+    current = await ctx.stores.trials.get(current.retryOfId);
+    chain.push(current);
+  }
+  return chain;
+}
+
+/**
+ * The job for a trial whose attempt `attempts` (the last that reported `started`) ended or was
+ * lost: attempt `attempts + 1`, resuming from the newest checkpoint at or before `atMostEpoch` of
+ * the trial or, failing that, of the trials it retries.
+ */
+export async function resumePlan(
+  ctx: SchedulerContext,
+  runtime: StudyRuntime,
+  trial: Trial,
+  atMostEpoch = Number.POSITIVE_INFINITY,
+): Promise<DispatchPlan> {
+  for (const owner of await lineage(ctx, trial)) {
+    const checkpoints = await ctx.stores.checkpoints.list(owner.id);
+    const usable = checkpoints.filter((c) => c.epoch <= atMostEpoch && c.epoch < runtime.maxEpochs).at(-1);
+    if (usable !== undefined) {
+      return {
+        attempt: trial.attempts + 1,
+        startEpoch: usable.epoch,
+        maxEpochs: trainUntilEpoch(runtime, usable.epoch),
+        resumeTrialId: owner.id,
+      };
+    }
+  }
+  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
+}
+
+/**
+ * A retry starts where its predecessor's checkpoint left off; it inherits the predecessor's
+ * intermediate values up to that epoch, so pruners judge its whole learning curve.
+ */
+async function retryPlan(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial, epoch: number): Promise<DispatchPlan> {
+  for (const owner of await lineage(ctx, trial)) {
+    const checkpoints = await ctx.stores.checkpoints.list(owner.id);
+    if (!checkpoints.some((c) => c.epoch === epoch)) continue;
+    if (owner.id !== trial.id) {
+      for (const v of await ctx.stores.trials.intermediateValues(owner.id)) {
+        if (v.epoch <= epoch) await ctx.stores.trials.recordEpoch(trial.id, v);
+      }
+    }
+    return { attempt: trial.attempts + 1, startEpoch: epoch, maxEpochs: trainUntilEpoch(runtime, epoch), resumeTrialId: owner.id };
+  }
+  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
+}
+
+/**
+ * Enqueues `trial.run` for a trial already RUNNING in Postgres. Adding a job whose id exists is a
+ * no-op in BullMQ, so repeating this after a crash is harmless. A resumed job gets its checkpoint
+ * archive back into Redis first, under the key the worker reads.
+ */
+export async function enqueueTrial(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial, plan: DispatchPlan): Promise<void> {
+  const namespace = ctx.config.queuePrefix;
+  let startEpoch = plan.startEpoch;
+  let resumeCheckpoint: TrialRunJob['resumeCheckpoint'];
+  if (plan.resumeTrialId !== null && startEpoch > 0) {
+    try {
+      const { data } = await ctx.stores.checkpoints.read(plan.resumeTrialId, startEpoch);
+      await ctx.redis.set(
+        trialCheckpointKey(plan.resumeTrialId, startEpoch, namespace),
+        Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        'EX',
+        ctx.config.checkpointTtlS,
+      );
+      resumeCheckpoint = { trialId: plan.resumeTrialId, epoch: startEpoch };
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      ctx.log.warn({ trialId: trial.id, epoch: startEpoch }, 'checkpoint to resume is gone; training from scratch');
+      startEpoch = 0;
+    }
+  }
+  const job = parseTrialRunJob({
+    v: TRIAL_RUN_VERSION,
+    trialId: trial.id,
+    studyId: trial.studyId,
+    trialNumber: trial.number,
+    params: jobParams(runtime, trial.params),
+    objective: runtime.objective,
+    maxEpochs: startEpoch === plan.startEpoch ? plan.maxEpochs : trainUntilEpoch(runtime, 0),
+    startEpoch,
+    ...(resumeCheckpoint !== undefined && { resumeCheckpoint }),
+    seed: deriveSeed(runtime.seed, trial.number),
+    attempt: plan.attempt,
+  } satisfies TrialRunJob);
+  await ctx.trialsQueue.add(TRIAL_RUN_JOB_NAME, job, {
+    jobId: trialRunJobId(trial.id, plan.attempt),
+    attempts: ctx.config.jobAttempts,
+    backoff: { type: 'exponential', delay: ctx.config.jobBackoffMs },
+    // Finished jobs stay a while: reconcile tells a lost job from a finished one by looking it up.
+    removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+  });
+}
+
+export type StartOutcome = 'dispatched' | 'failed' | 'skipped';
+
+/**
+ * Starts a WAITING trial: a configuration the architecture check refuses is FAILED (`rejected`
+ * over maxParams, `invalid-params` if it cannot be built) and never trained; otherwise the trial
+ * becomes RUNNING and its job is enqueued. A retry resumes from its predecessor's checkpoint.
+ */
+export async function startTrial(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial): Promise<StartOutcome> {
+  const tlog = ctx.log.child({ studyId: trial.studyId, trialId: trial.id, trialNumber: trial.number });
+  const verdict = checkArchitecture(runtime, trial.params);
+  if (!verdict.ok) {
+    const result = await ctx.stores.trials.apply(trial.id, 'failed', {
+      failureType: verdict.failureType,
+      failureMessage: verdict.message,
+      parameterCount: verdict.parameterCount,
+    });
+    if (result.changed) tlog.info({ failureType: verdict.failureType, parameterCount: verdict.parameterCount }, 'trial rejected');
+    return 'failed';
+  }
+  const result = await ctx.stores.trials.apply(trial.id, 'started', { parameterCount: verdict.parameterCount });
+  if (!result.changed) return 'skipped';
+  const plan =
+    trial.resumeFromEpoch !== null && trial.resumeFromEpoch > 0
+      ? await retryPlan(ctx, runtime, trial, trial.resumeFromEpoch)
+      : { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
+  await enqueueTrial(ctx, runtime, trial, plan);
+  tlog.info({ attempt: plan.attempt, startEpoch: plan.startEpoch, maxEpochs: plan.maxEpochs }, 'trial dispatched');
+  return 'dispatched';
+}

@@ -1,0 +1,49 @@
+/**
+ * The `trial-events` consumer: validates each message against its contract and routes it. Every
+ * handler is idempotent (deterministic job ids upstream, first-write-wins reports, `ignore` cells
+ * of the lifecycle table), so redelivery is safe. Messages that can never succeed are dropped with
+ * a log line; anything else (a database outage) is rethrown so BullMQ retries the job.
+ */
+import { ContractError, parseTrialEventMessage } from '@tunefleet/contracts';
+import { NotFoundError } from '@tunefleet/db';
+import { IllegalTransitionError } from '@tunefleet/search';
+import type { SchedulerContext } from './context.js';
+import { onEpochReported } from './on-epoch-reported.js';
+import { onTrialFinished } from './on-trial-finished.js';
+import { onTrialStarted } from './on-trial-started.js';
+import { onWorkerHeartbeat } from './on-worker-heartbeat.js';
+import type { StudyLoop } from './study-loop.js';
+
+export async function handleTrialEvent(ctx: SchedulerContext, loop: StudyLoop, data: unknown): Promise<void> {
+  let message;
+  try {
+    message = parseTrialEventMessage(data);
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+    ctx.log.error({ err, issues: err.issues }, 'trial event dropped: invalid message');
+    return;
+  }
+  try {
+    switch (message.type) {
+      case 'started':
+        return await onTrialStarted(ctx, message);
+      case 'epoch':
+        return await onEpochReported(ctx, loop, message);
+      case 'finished':
+        return await onTrialFinished(ctx, loop, message);
+      case 'heartbeat':
+        return await onWorkerHeartbeat(ctx, message);
+    }
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      ctx.log.warn({ type: message.type, entity: err.entity, id: err.id }, 'trial event dropped: unknown trial or study');
+      return;
+    }
+    if (err instanceof IllegalTransitionError) {
+      // Nobody asked for this transition (e.g. a trial stopped without a stop key): a bug upstream.
+      ctx.log.error({ err, type: message.type }, 'trial event dropped: illegal transition');
+      return;
+    }
+    throw err;
+  }
+}

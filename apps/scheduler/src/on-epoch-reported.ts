@@ -1,0 +1,57 @@
+import type { TrialEpochEvent } from '@tunefleet/contracts';
+import { NopPruner, lastValue } from '@tunefleet/search';
+import { type SchedulerContext, runtimeOf } from './context.js';
+import { moveCheckpoint } from './move-checkpoint.js';
+import type { StudyLoop } from './study-loop.js';
+import { epochReport, isMissing } from './trial-metrics.js';
+import { setStopKey } from './trial-signals.js';
+
+/**
+ * `epoch`: moves the checkpoint into Postgres, stores the intermediate value (first write wins,
+ * Optuna `report()`), and asks the study's pruner once per stored report: a repeated report was
+ * judged when it was first stored (the Pruner protocol in @tunefleet/search). On prune the trial
+ * becomes PRUNED first and only then gets its stop key (STYLE §2.6), and its slot is refilled.
+ * Under promotion ASHA nothing is pruned here: the value at a rung is recorded, and the job ends
+ * itself at the rung (its maxEpochs).
+ */
+export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, event: TrialEpochEvent): Promise<void> {
+  const trial = await ctx.stores.trials.get(event.trialId);
+  const runtime = await runtimeOf(ctx, trial.studyId);
+  const tlog = ctx.log.child({ studyId: trial.studyId, trialId: trial.id, trialNumber: trial.number });
+  if (event.checkpoint !== undefined) await moveCheckpoint(ctx, trial.id, event.checkpoint);
+
+  const report = epochReport(runtime.metric, event.epoch, event.metrics, trial.parameterCount);
+  if (isMissing(report)) {
+    tlog.warn({ epoch: event.epoch, missing: report.missing, metric: runtime.metric }, 'epoch report lacks the study metric');
+    return;
+  }
+  // Reports after a trial finished or paused are `ignore` cells: the decision that came first wins.
+  const applied = await ctx.stores.trials.apply(trial.id, 'epochReported');
+  if (!applied.changed) return;
+  if (!(await ctx.stores.trials.recordEpoch(trial.id, report))) return;
+  tlog.debug({ epoch: event.epoch, value: report.value }, 'epoch reported');
+
+  if (runtime.rungEpochs !== null) {
+    const rung = runtime.rungEpochs.indexOf(event.epoch);
+    if (rung >= 0) await ctx.stores.trials.recordRung(trial.id, rung, report.value);
+    return;
+  }
+  if (runtime.pruner instanceof NopPruner) return;
+
+  const history = await ctx.stores.trials.history(trial.studyId);
+  const judged = history.find((t) => t.number === trial.number);
+  if (judged === undefined) throw new Error(`trial ${trial.id} is missing from its study's history`);
+  const decision = runtime.pruner.decide({ trial: judged, history, direction: runtime.direction, studySeed: runtime.seed });
+  if (decision.rung !== null) await ctx.stores.trials.recordRung(trial.id, decision.rung, report.value);
+  if (!decision.prune) return;
+
+  // A pruned trial keeps its last intermediate value as its value (Optuna _tell.py).
+  const last = lastValue(judged);
+  const pruned = await ctx.stores.trials.apply(trial.id, 'pruned', {
+    objectiveValue: last === null || Number.isNaN(last) ? null : last,
+  });
+  if (!pruned.changed) return;
+  await setStopKey(ctx, trial.id);
+  tlog.info({ epoch: event.epoch, rung: decision.rung, value: last }, 'trial pruned');
+  await loop.fill(trial.studyId);
+}

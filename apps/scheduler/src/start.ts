@@ -1,0 +1,128 @@
+/**
+ * Starts the scheduler in-process: connections, the `trial-events` consumer (one BullMQ Worker,
+ * concurrency 1), the poll and reconcile timers, all through one serial section. `main.ts` calls
+ * it after loading config; tests and the e2e fleet call it directly.
+ */
+import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
+import { type Db, createDb, createStores } from '@tunefleet/db';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { SchedulerContext } from './context.js';
+import { handleTrialEvent } from './handle-trial-event.js';
+import { createLogger } from './logger.js';
+import { reconcile } from './reconcile.js';
+import { createSerial } from './serial.js';
+import { createStudyLoop } from './study-loop.js';
+
+export interface StartSchedulerOptions {
+  readonly config: Config;
+  readonly log?: Logger;
+  /** A client to use instead of opening one; the caller keeps ownership and closes it. */
+  readonly db?: Db;
+  /** A connection to use instead of opening one (BullMQ needs `maxRetriesPerRequest: null`); the caller closes it. */
+  readonly redis?: Redis;
+  readonly now?: () => Date;
+}
+
+export interface RunningScheduler {
+  /** Stops consuming, lets the event being handled finish (SHUTDOWN_GRACE_MS), closes what start opened. */
+  stop(): Promise<void>;
+}
+
+export async function startScheduler(options: StartSchedulerOptions): Promise<RunningScheduler> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config);
+  const db = options.db ?? createDb(config.databaseUrl);
+  const redis = options.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const prefix = bullmqPrefix(config.queuePrefix);
+  const trialsQueue = new Queue(QUEUES.trials, { connection: redis, prefix });
+  const eventsQueue = new Queue(QUEUES.trialEvents, { connection: redis, prefix });
+  const ctx: SchedulerContext = {
+    config,
+    log,
+    stores: createStores(db),
+    redis,
+    trialsQueue,
+    eventsQueue,
+    runtimes: new Map(),
+    now: options.now ?? (() => new Date()),
+  };
+  const loop = createStudyLoop(ctx);
+  const serial = createSerial();
+
+  const closeConnections = async (): Promise<void> => {
+    await trialsQueue.close();
+    await eventsQueue.close();
+    if (!options.redis) await redis.quit().catch(() => redis.disconnect());
+    if (!options.db) await db.close();
+  };
+
+  try {
+    await serial(() => reconcile(ctx, loop, { startup: true }));
+    await serial(() => loop.poll());
+  } catch (err) {
+    await closeConnections();
+    throw err;
+  }
+
+  const worker = new Worker(QUEUES.trialEvents, (job) => serial(() => handleTrialEvent(ctx, loop, job.data)), {
+    connection: redis,
+    prefix,
+    concurrency: 1,
+    // Reports are idempotent; finished ones are kept a day for inspection, then dropped.
+    removeOnComplete: { age: 24 * 3600, count: 100_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'trial event failed; BullMQ retries it if attempts remain'));
+  worker.on('error', (err) => log.error({ err }, 'trial event consumer error'));
+
+  let stopping = false;
+  const timers = new Set<NodeJS.Timeout>();
+  /** Runs `task` every `intervalMs` after the previous run ended (never overlapping). */
+  const every = (intervalMs: number, name: string, task: () => Promise<unknown>): void => {
+    if (intervalMs <= 0) return;
+    const schedule = (): void => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (stopping) return;
+        serial(task)
+          .catch((err: unknown) => log.error({ err, task: name }, 'scheduler task failed; retried at its next interval'))
+          .finally(() => {
+            if (!stopping) schedule();
+          });
+      }, intervalMs);
+      timers.add(timer);
+    };
+    schedule();
+  };
+  every(config.pollIntervalMs, 'poll', () => loop.poll());
+  every(config.reconcileIntervalMs, 'reconcile', () => reconcile(ctx, loop));
+  log.info({ prefix, pollIntervalMs: config.pollIntervalMs, reconcileIntervalMs: config.reconcileIntervalMs }, 'scheduler started');
+
+  return {
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      for (const timer of timers) clearTimeout(timer);
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        graceTimer = setTimeout(() => {
+          log.warn({ graceMs: config.shutdownGraceMs }, 'event still being handled after the grace period; closing');
+          resolve();
+        }, config.shutdownGraceMs);
+      });
+      await Promise.race([worker.close().then(() => serial(async () => undefined)), grace]);
+      clearTimeout(graceTimer);
+      await worker.close(true).catch(() => undefined);
+      await closeConnections();
+      log.info('scheduler stopped');
+    },
+  };
+}
+
+/** The app factory every service exports (`start(config, deps)`), for the e2e fleet. */
+export function start(config: Config, deps: Omit<StartSchedulerOptions, 'config'> = {}): Promise<RunningScheduler> {
+  return startScheduler({ config, ...deps });
+}
