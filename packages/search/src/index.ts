@@ -51,5 +51,6 @@ export {
   type TrialMetrics,
   type Constraints,
 } from './study/objectives.js';
+export { TEST_FUNCTIONS, TEST_FUNCTION_NAMES, evaluateTestFunction, type TestFunction, type TestFunctionName } from './problems/test-functions.js';
 export { paretoFront, compareTrials, bestTrial, type ParetoPoint } from './study/ranking.js';
 export { Study, type StudyOptions, type StudyJSON, type TrialJSON, type TellResult } from './study/study.js';
