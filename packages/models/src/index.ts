@@ -16,3 +16,5 @@ export * from './checkpoint.js';
 export * from './train.js';
 export * from './backend.js';
 export { installWasmTraining, WASM_TRAINING_KERNELS } from './wasm/install-wasm-training.js';
+export * from './fractional-max-pool.js';
+export * from './layers/seeded-dropout.js';
