@@ -47,6 +47,11 @@ export interface RunRecord {
 
 export interface FakeWorkers {
   readonly runs: RunRecord[];
+  /** Errors thrown by job runs (BullMQ retries them). */
+  readonly errors: Error[];
+  /** Jobs being processed now, and the most there ever were at once. */
+  readonly active: number;
+  readonly maxActive: number;
   close(): Promise<void>;
 }
 
@@ -60,6 +65,9 @@ export async function startFakeWorkers(options: FakeWorkerOptions): Promise<Fake
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const events = new Queue(QUEUES.trialEvents, { connection: redis, prefix });
   const runs: RunRecord[] = [];
+  const errors: Error[] = [];
+  let active = 0;
+  let maxActive = 0;
   const send = (message: TrialEventMessage): Promise<unknown> =>
     events.add(message.type, message, { jobId: trialEventJobId(message), attempts: 5, backoff: { type: 'fixed', delay: 50 } });
 
@@ -69,55 +77,73 @@ export async function startFakeWorkers(options: FakeWorkerOptions): Promise<Fake
     const worker = new Worker(
       QUEUES.trials,
       async (bullJob) => {
-        const job = parseTrialRunJob(bullJob.data);
-        await options.beforeRun?.(job);
-        let resumedArchive: string | null = null;
-        if (job.resumeCheckpoint) {
-          const archive = await redis.get(trialCheckpointKey(job.resumeCheckpoint.trialId, job.resumeCheckpoint.epoch, options.namespace));
-          resumedArchive = archive;
+        active++;
+        maxActive = Math.max(maxActive, active);
+        try {
+          await run(parseTrialRunJob(bullJob.data), workerId);
+        } finally {
+          active--;
         }
-        const record: RunRecord = { job, workerId, resumedArchive, outcome: 'running' };
-        runs.push(record);
-        const base = { v: TRIAL_EVENT_VERSION, trialId: job.trialId } as const;
-        await send({ ...base, type: 'started', attempt: job.attempt, workerId, backend: 'cpu' });
-        const silentAfter = options.silentAfter?.(job) ?? null;
-        if (job.objective.kind !== 'function') throw new Error('the fake worker evaluates function objectives only');
-        const finalValue = evaluateFunction(job.objective.name, job.params);
-        let epoch = job.startEpoch;
-        while (epoch < job.maxEpochs) {
-          if (silentAfter !== null && epoch >= silentAfter) {
-            record.outcome = 'silent';
-            return;
-          }
-          if ((await redis.exists(trialStopKey(job.trialId, options.namespace))) === 1) {
-            record.outcome = 'stopped';
-            await send({ ...base, type: 'finished', attempt: job.attempt, outcome: 'stopped', epoch });
-            return;
-          }
-          epoch++;
-          let checkpoint;
-          if (options.checkpoints ?? true) {
-            const archive = fakeArchive(job.trialId, epoch);
-            await redis.set(trialCheckpointKey(job.trialId, epoch, options.namespace), archive, 'EX', TRIAL_CHECKPOINT_TTL_S);
-            checkpoint = { epoch, sha256: createHash('sha256').update(archive).digest('hex'), size: archive.byteLength };
-          }
-          await send({
-            ...base,
-            type: 'epoch',
-            epoch,
-            metrics: { value: curveValue(finalValue, epoch), elapsedMs: 0 },
-            ...(checkpoint && { checkpoint }),
-          });
-        }
-        record.outcome = 'complete';
-        await send({ ...base, type: 'finished', attempt: job.attempt, outcome: 'complete', epoch, metrics: { value: finalValue } });
       },
       { connection: redis, prefix, concurrency: 1 },
     );
+    worker.on('failed', (_job, err) => errors.push(err));
     workers.push(worker);
   }
+
+  async function run(job: TrialRunJob, workerId: string): Promise<void> {
+    await options.beforeRun?.(job);
+    let resumedArchive: string | null = null;
+    if (job.resumeCheckpoint) {
+      const archive = await redis.get(trialCheckpointKey(job.resumeCheckpoint.trialId, job.resumeCheckpoint.epoch, options.namespace));
+      resumedArchive = archive;
+    }
+    const record: RunRecord = { job, workerId, resumedArchive, outcome: 'running' };
+    runs.push(record);
+    const base = { v: TRIAL_EVENT_VERSION, trialId: job.trialId } as const;
+    await send({ ...base, type: 'started', attempt: job.attempt, workerId, backend: 'cpu' });
+    const silentAfter = options.silentAfter?.(job) ?? null;
+    if (job.objective.kind !== 'function') throw new Error('the fake worker evaluates function objectives only');
+    const finalValue = evaluateFunction(job.objective.name, job.params);
+    let epoch = job.startEpoch;
+    while (epoch < job.maxEpochs) {
+      if (silentAfter !== null && epoch >= silentAfter) {
+        record.outcome = 'silent';
+        return;
+      }
+      if ((await redis.exists(trialStopKey(job.trialId, options.namespace))) === 1) {
+        record.outcome = 'stopped';
+        await send({ ...base, type: 'finished', attempt: job.attempt, outcome: 'stopped', epoch });
+        return;
+      }
+      epoch++;
+      let checkpoint;
+      if (options.checkpoints ?? true) {
+        const archive = fakeArchive(job.trialId, epoch);
+        await redis.set(trialCheckpointKey(job.trialId, epoch, options.namespace), archive, 'EX', TRIAL_CHECKPOINT_TTL_S);
+        checkpoint = { epoch, sha256: createHash('sha256').update(archive).digest('hex'), size: archive.byteLength };
+      }
+      await send({
+        ...base,
+        type: 'epoch',
+        epoch,
+        metrics: { value: curveValue(finalValue, epoch), elapsedMs: 0 },
+        ...(checkpoint && { checkpoint }),
+      });
+    }
+    record.outcome = 'complete';
+    await send({ ...base, type: 'finished', attempt: job.attempt, outcome: 'complete', epoch, metrics: { value: finalValue } });
+  }
+
   return {
     runs,
+    errors,
+    get active() {
+      return active;
+    },
+    get maxActive() {
+      return maxActive;
+    },
     async close() {
       await Promise.all(workers.map((w) => w.close(true)));
       await events.close();
