@@ -1,6 +1,6 @@
 import type { FrozenTrial } from '../trial/frozen-trial.js';
 import { lastStep, lastValue } from '../trial/intermediate.js';
-import { isActive } from '../trial/lifecycle.js';
+import { isOpen } from '../trial/lifecycle.js';
 import type { Direction } from './direction.js';
 
 export interface ParetoPoint {
@@ -31,7 +31,7 @@ const enum Tier {
 
 function tierOf(t: FrozenTrial): Tier {
   if (t.state === 'COMPLETE') return t.value === null || Number.isNaN(t.value) ? Tier.Failed : Tier.Complete;
-  if (t.state === 'PRUNED' || isActive(t.state)) {
+  if (t.state === 'PRUNED' || isOpen(t.state)) {
     const v = lastValue(t);
     if (v === null || Number.isNaN(v)) return t.state === 'PRUNED' ? Tier.Failed : Tier.Active;
     return t.state === 'PRUNED' ? Tier.Pruned : Tier.Active;

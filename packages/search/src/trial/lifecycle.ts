@@ -135,9 +135,9 @@ export function isFinished(state: TrialState): boolean {
 }
 
 /**
- * Active: some event can still move the trial (WAITING, RUNNING, PAUSED). These are the trials
+ * Open: some event can still move the trial (WAITING, RUNNING, PAUSED). These are the trials
  * that stopping a study fails, and the ones a sampler sees as pending (constant liar).
  */
-export function isActive(state: TrialState): boolean {
+export function isOpen(state: TrialState): boolean {
   return !isFinished(state);
 }

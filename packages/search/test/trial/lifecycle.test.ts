@@ -4,7 +4,7 @@ import {
   TRIAL_STATES,
   TRIAL_TRANSITIONS,
   allowedFrom,
-  isActive,
+  isOpen,
   isFinished,
   transition,
   type TrialEvent,
@@ -79,9 +79,9 @@ describe('trial lifecycle', () => {
     expect(allowedFrom('stopped')).toEqual([]);
   });
 
-  it('derives isFinished and isActive from the table', () => {
+  it('derives isFinished and isOpen from the table', () => {
     expect(TRIAL_STATES.filter(isFinished)).toEqual(['COMPLETE', 'PRUNED', 'FAILED']);
-    expect(TRIAL_STATES.filter(isActive)).toEqual(['WAITING', 'RUNNING', 'PAUSED']);
+    expect(TRIAL_STATES.filter(isOpen)).toEqual(['WAITING', 'RUNNING', 'PAUSED']);
   });
 
   it('rejects an unknown state or event with an IllegalTransitionError', () => {
