@@ -11,14 +11,39 @@ export interface ParetoPoint {
 /**
  * The points no other point dominates, minimising both vloss and parameters, in input order
  * (stable). A point dominates another when it is no worse on both axes and better on one, so equal
- * points are all kept. Points with a NaN coordinate are never on the front. O(n²), for leaderboards
- * of a few thousand trials.
+ * points are all kept. Points with a NaN coordinate are never on the front.
+ *
+ * O(n log n): the two-objective sweep (Kung, Luccio and Preparata, "On finding the maxima of a set
+ * of vectors", JACM 1975). After sorting by vloss, then parameters, every point that could
+ * dominate a point comes before it, so a point is on the front exactly when its parameter count is
+ * strictly below the smallest one seen so far, or when it equals the point that set that minimum
+ * on both axes (an equal point does not dominate).
  */
 export function paretoFront<T extends ParetoPoint>(points: readonly T[]): T[] {
-  const valid = points.filter((p) => !Number.isNaN(p.vloss) && !Number.isNaN(p.params));
-  const dominates = (a: ParetoPoint, b: ParetoPoint): boolean =>
-    a.vloss <= b.vloss && a.params <= b.params && (a.vloss < b.vloss || a.params < b.params);
-  return valid.filter((p) => !valid.some((q) => dominates(q, p)));
+  const order: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i] as T;
+    if (!Number.isNaN(p.vloss) && !Number.isNaN(p.params)) order.push(i);
+  }
+  order.sort((i, j) => {
+    const a = points[i] as T;
+    const b = points[j] as T;
+    if (a.vloss !== b.vloss) return a.vloss < b.vloss ? -1 : 1;
+    if (a.params !== b.params) return a.params < b.params ? -1 : 1;
+    return 0;
+  });
+  const onFront = new Uint8Array(points.length);
+  let best: ParetoPoint | null = null;
+  for (const i of order) {
+    const p = points[i] as T;
+    if (best === null || p.params < best.params) {
+      best = p;
+      onFront[i] = 1;
+    } else if (p.params === best.params && p.vloss === best.vloss) {
+      onFront[i] = 1;
+    }
+  }
+  return points.filter((_, i) => onFront[i] === 1);
 }
 
 /** Ranking classes, best first. */

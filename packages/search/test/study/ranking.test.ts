@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/rng.js';
 import { bestTrial, compareTrials, paretoFront } from '../../src/study/ranking.js';
 import type { FrozenTrial } from '../../src/trial/frozen-trial.js';
 import type { TrialState } from '../../src/trial/lifecycle.js';
@@ -24,6 +25,58 @@ describe('paretoFront', () => {
     ];
     expect(paretoFront(points).map((p) => p.id)).toEqual(['a', 'b', 'd', 'e']);
     expect(paretoFront([])).toEqual([]);
+  });
+
+  it('keeps infinite coordinates like any other value and drops NaN parameters', () => {
+    const points = [
+      { id: 'a', vloss: 0.2, params: Infinity },
+      { id: 'b', vloss: Infinity, params: 5 },
+      { id: 'c', vloss: Infinity, params: 5 },
+      { id: 'd', vloss: Infinity, params: 6 }, // dominated by b
+      { id: 'e', vloss: 0.1, params: NaN },
+    ];
+    expect(paretoFront(points).map((p) => p.id)).toEqual(['a', 'b', 'c']);
+    expect(paretoFront([{ id: 'x', vloss: 1, params: Infinity }]).map((p) => p.id)).toEqual(['x']);
+  });
+
+  it('agrees with the pairwise definition on random points with many ties', () => {
+    // The definition itself, O(n²): a point is on the front when no other point dominates it.
+    const reference = <T extends { vloss: number; params: number }>(pts: readonly T[]): T[] => {
+      const valid = pts.filter((p) => !Number.isNaN(p.vloss) && !Number.isNaN(p.params));
+      return valid.filter(
+        (p) => !valid.some((q) => q.vloss <= p.vloss && q.params <= p.params && (q.vloss < p.vloss || q.params < p.params)),
+      );
+    };
+    const rng = createRng(20261130);
+    for (let round = 0; round < 200; round++) {
+      const n = rng.int(0, 60);
+      // Few distinct coordinates, so equal points and equal single coordinates are frequent.
+      const points = Array.from({ length: n }, (_, id) => ({
+        id,
+        vloss: rng.next() < 0.05 ? NaN : rng.int(0, 8) / 8,
+        params: rng.int(1, 10) * 100,
+      }));
+      expect(paretoFront(points).map((p) => p.id)).toEqual(reference(points).map((p) => p.id));
+    }
+  });
+
+  it('returns the front in input order for a large shuffled staircase', () => {
+    // 5,000 points on the staircase vloss = i, params = n - i (all on the front) mixed with one
+    // dominated twin of each (params one higher), listed in an order unrelated to either axis.
+    const n = 5_000;
+    const rng = createRng(7);
+    const points = Array.from({ length: 2 * n }, (_, k) => {
+      const i = k >> 1;
+      return { id: k, vloss: i, params: n - i + (k & 1) };
+    });
+    for (let k = points.length - 1; k > 0; k--) {
+      const j = rng.int(0, k);
+      [points[k], points[j]] = [points[j] as (typeof points)[number], points[k] as (typeof points)[number]];
+    }
+    const front = paretoFront(points);
+    expect(front).toHaveLength(n);
+    expect(front.every((p) => p.id % 2 === 0)).toBe(true);
+    expect(front.map((p) => p.id)).toEqual(points.filter((p) => p.id % 2 === 0).map((p) => p.id));
   });
 });
 
