@@ -1,10 +1,11 @@
 /**
- * Studies: their definition as submitted, and their status. A study's status leaves RUNNING once,
- * to one of the final statuses, with one conditional update (the trial lifecycle's pattern).
+ * Studies: their definition as submitted, and their status. A study's status leaves RUNNING to one
+ * of the final statuses, and a STOPPED study may be resumed (back to RUNNING, same seed); each
+ * move is one conditional update (the trial lifecycle's pattern).
  */
 import { type Direction, IllegalTransitionError } from '@tunefleet/search';
 import type { DbOrTx } from './client.js';
-import { DbInputError, NotFoundError, translateDbError } from './errors.js';
+import { DbInputError, NotFoundError, prismaCode, translateDbError } from './errors.js';
 import { type JsonValue, toJsonInput } from './json-value.js';
 import { isUuid } from './uuid.js';
 
@@ -69,6 +70,14 @@ export interface StudyStore {
    * answers with 409.
    */
   finish(id: string, status: FinalStudyStatus): Promise<StudyStatusResult>;
+  /**
+   * Moves a STOPPED study back to RUNNING and clears `finishedAt`, in one conditional update, so
+   * of concurrent resumes exactly one succeeds. Returns the study as updated. Any other status
+   * (RUNNING included: a repeated resume is a conflict the caller should see) throws
+   * IllegalTransitionError (`from`: the current status, `event`: RUNNING); an unknown id throws
+   * NotFoundError.
+   */
+  resume(id: string): Promise<Study>;
   /** Deletes the study with its trials and everything they own. Throws NotFoundError. */
   remove(id: string): Promise<void>;
 }
@@ -173,6 +182,25 @@ export function createStudyStore(db: DbOrTx): StudyStore {
       const current = await get(id);
       if (current.status === status) return { changed: false, status };
       throw studyTransitionError(current.status, status);
+    },
+
+    async resume(id) {
+      if (!isUuid(id)) throw new NotFoundError('study', id);
+      try {
+        // `update` with a non-unique filter is one UPDATE … WHERE id AND status … RETURNING.
+        const row = await db.study.update({
+          where: { id, status: 'STOPPED' },
+          data: { status: 'RUNNING', finishedAt: null },
+          select: studySelect,
+        });
+        return row as Study;
+      } catch (err) {
+        if (prismaCode(err) !== 'P2025') throw translateDbError(err, { entity: 'study', id });
+      }
+      const current = await get(id);
+      const err = new IllegalTransitionError(current.status, 'RUNNING');
+      err.message = `study in status ${current.status} cannot be resumed; only a STOPPED study can`;
+      throw err;
     },
 
     async remove(id) {

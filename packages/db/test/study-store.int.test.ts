@@ -78,6 +78,47 @@ describe('StudyStore', () => {
     expect(changed).toHaveLength(1);
   });
 
+  dbTest('resumes a STOPPED study once; any other status is illegal', async ({ stores, study }) => {
+    const illegal = async (from: string) => {
+      const err = await stores.studies.resume(study.id).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(IllegalTransitionError);
+      expect(err).toMatchObject({ code: 'ILLEGAL_TRANSITION', from, event: 'RUNNING' });
+      expect((err as Error).message).toBe(`study in status ${from} cannot be resumed; only a STOPPED study can`);
+    };
+    await illegal('RUNNING');
+    await stores.studies.finish(study.id, 'STOPPED');
+    const resumed = await stores.studies.resume(study.id);
+    expect(resumed).toEqual({ ...study, status: 'RUNNING', finishedAt: null });
+    expect(await stores.studies.get(study.id)).toEqual(resumed);
+    await illegal('RUNNING');
+    // Resumed, the study takes trials again and can be stopped again.
+    await stores.trials.create(study.id, { params: { x: 1 } });
+    expect(await stores.studies.finish(study.id, 'STOPPED')).toEqual({ changed: true, status: 'STOPPED' });
+  });
+
+  dbTest.for(['COMPLETE', 'FAILED'] as const)('refuses to resume a %s study and leaves it as it was', async (status, { stores, study }) => {
+    await stores.studies.finish(study.id, status);
+    const before = await stores.studies.get(study.id);
+    const err = await stores.studies.resume(study.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IllegalTransitionError);
+    expect(err).toMatchObject({ from: status, event: 'RUNNING' });
+    expect(await stores.studies.get(study.id)).toEqual(before);
+  });
+
+  dbTest('lets exactly one of concurrent resumes win', async ({ stores, study }) => {
+    await stores.studies.finish(study.id, 'STOPPED');
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => stores.studies.resume(study.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(7);
+    for (const r of rejected) expect(r.reason).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'RUNNING' });
+  });
+
+  dbTest('answers NotFoundError when resuming an unknown or malformed id', async ({ stores }) => {
+    await expect(stores.studies.resume(MISSING)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stores.studies.resume('nope')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   dbTest('removes a study with its trials, epochs and rungs', async ({ db, stores, study }) => {
     const trial = await stores.trials.create(study.id, { params: {} });
     await stores.trials.recordEpoch(trial.id, { epoch: 1, value: 1 });
