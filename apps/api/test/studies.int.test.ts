@@ -121,6 +121,9 @@ describe('studies', () => {
     const resumeAgain = await api.app.inject({ method: 'POST', url: `/studies/${id}/resume`, headers: AUTH });
     expect(resumeAgain.statusCode).toBe(409);
     expect(resumeAgain.json().code).toBe('ILLEGAL_TRANSITION');
+    expect(resumeAgain.json().message).toBe('study in status RUNNING cannot be resumed; only a STOPPED study can');
+    const unknown = await api.app.inject({ method: 'POST', url: '/studies/00000000-0000-4000-8000-000000000000/resume', headers: AUTH });
+    expect(unknown.statusCode).toBe(404);
   });
 
   apiTest('refuses to stop a COMPLETE study', async ({ api, stores }) => {

@@ -232,21 +232,10 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
     },
     async (request) => {
       const { id } = request.params;
-      const current = await stores.studies.get(id);
-      // One conditional update, as the store does for the other direction: of two concurrent
-      // resumes exactly one changes the row.
-      const { count } = await db.study.updateMany({
-        where: { id: current.id, status: 'STOPPED' },
-        data: { status: 'RUNNING', finishedAt: null },
-      });
-      if (count === 0) {
-        const latest = await stores.studies.get(id);
-        const err = new IllegalTransitionError(latest.status, 'RUNNING');
-        err.message = `study in status ${latest.status} cannot be resumed; only a STOPPED study can`;
-        throw err;
-      }
+      // One conditional update in the store: of two concurrent resumes exactly one changes the row.
+      const study = await stores.studies.resume(id);
       request.log.info({ studyId: id }, 'study resumed');
-      return toStudyResponse(await stores.studies.get(id));
+      return toStudyResponse(study);
     },
   );
 }
