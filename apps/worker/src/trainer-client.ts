@@ -229,6 +229,11 @@ export class TrainerPool {
     return this.slots.find((s) => s.trainer !== null)!.trainer!.gpu;
   }
 
+  /** Process ids of the live trainer processes (for logs and tests). */
+  get pids(): number[] {
+    return this.slots.flatMap((s) => (s.trainer?.alive && s.trainer.pid !== undefined ? [s.trainer.pid] : []));
+  }
+
   async acquire(): Promise<TrainerLease> {
     const slot = this.slots.find((s) => !s.busy && s.trainer?.alive) ?? this.slots.find((s) => !s.busy);
     if (slot === undefined) throw new Error('every trainer process is busy (more trials than the pool size)');
