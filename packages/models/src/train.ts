@@ -158,9 +158,8 @@ function checkOptions(options: TrainOptions): void {
 /**
  * The update rule of `hp.optimizer` with PyTorch's defaults, the framework the seed study ran in:
  * Adam/AdamW β = (0.9, 0.999), ε = 1e-8; SGD with heavy-ball momentum `hp.momentum` (plain SGD
- * when it is 0); RMSprop with smoothing 0.99, ε = 1e-8 and momentum `hp.momentum`. (tfjs adds ε
- * inside the square root of RMSprop, PyTorch outside; the difference is below float32 noise for
- * non-vanishing gradients.)
+ * when it is 0); RMSprop with smoothing 0.99, ε = 1e-8 and momentum `hp.momentum` (tfjs adds ε
+ * inside the square root, PyTorch outside).
  */
 export function createOptimizer(hp: Pick<Hyperparameters, 'optimizer' | 'learning_rate' | 'momentum'>): tf.Optimizer {
   switch (hp.optimizer) {
@@ -178,8 +177,8 @@ type NamedGradient = { name: string; tensor: tf.Tensor };
 
 /**
  * Weight decay on kernels only (variables of rank ≥ 2: convolution and dense kernels; biases
- * and batch-norm scales and offsets are left alone, the usual practice since Krizhevsky et al.
- * 2012 decayed weights, not biases). For `adamw` it is decoupled (Loshchilov & Hutter, "Decoupled
+ * and batch-norm scales and offsets are left alone, the "no bias decay" of He et al., "Bag of
+ * Tricks for Image Classification with Convolutional Neural Networks", CVPR 2019, §3.1). For `adamw` it is decoupled (Loshchilov & Hutter, "Decoupled
  * Weight Decay Regularization", ICLR 2019): w ← w·(1 − lr·λ) before the Adam step, as PyTorch's
  * AdamW does. For every other optimizer it is L2: λ·w is added to the gradient, which is
  * PyTorch's `weight_decay` argument. Call `apply` inside the training step's tidy.
@@ -222,9 +221,11 @@ function permutation(n: number, seed: number): Int32Array {
   return order;
 }
 
-function sameHyperparameters(a: Hyperparameters, b: Hyperparameters): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Hyperparameters>;
-  return [...keys].every((key) => a[key] === b[key]);
+function differingHyperparameters(saved: Hyperparameters, given: Hyperparameters): string[] {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(given)]) as Set<keyof Hyperparameters>;
+  return [...keys]
+    .filter((key) => saved[key] !== given[key])
+    .map((key) => `${key}: ${JSON.stringify(saved[key])} in the checkpoint, ${JSON.stringify(given[key])} given`);
 }
 
 async function openResumeCheckpoint(
@@ -242,9 +243,10 @@ async function openResumeCheckpoint(
       loaded.path,
     );
   }
-  if (!sameHyperparameters(resolveHyperparameters({ ...state.hp }), hp)) {
+  const differing = differingHyperparameters(resolveHyperparameters({ ...state.hp }), hp);
+  if (differing.length > 0) {
     throw new CheckpointError(
-      `checkpoint ${loaded.path}: was written with other hyperparameters than those given`,
+      `checkpoint ${loaded.path}: was written with other hyperparameters (${differing.join('; ')})`,
       'incompatible',
       loaded.path,
     );

@@ -105,7 +105,7 @@ it('refuses to resume a checkpoint written with another seed or other hyperparam
   await expect(train({ hp, data, maxEpochs: 2, seed: seed + 1, checkpoint: { dir, resumeFrom } })).rejects.toThrow(CheckpointError);
   await expect(
     train({ hp: { ...hp, learning_rate: 0.02 }, data, maxEpochs: 2, seed, checkpoint: { dir, resumeFrom } }),
-  ).rejects.toThrow(/other hyperparameters/);
+  ).rejects.toThrow(/other hyperparameters \(learning_rate: 0\.01 in the checkpoint, 0\.02 given\)/);
   await expect(train({ hp, data, maxEpochs: 2, startEpoch: 3, seed, checkpoint: { dir, resumeFrom } })).rejects.toThrow(
     /startEpoch: must be 2/,
   );
