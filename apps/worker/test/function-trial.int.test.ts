@@ -16,13 +16,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { curveValue, functionCheckpoint } from '../src/function-objective.js';
 import type { TrainerPool } from '../src/trainer-client.js';
 import { isEpoch, isFinished } from './helpers/event-log.js';
-import { type WorkerFixture, startCpuTrainers, startTestWorker } from './helpers/worker-fixture.js';
+import { TEST_BACKEND, type WorkerFixture, startTestTrainers, startTestWorker } from './helpers/worker-fixture.js';
 
 let trainers: TrainerPool;
 let fixture: WorkerFixture | undefined;
 
 beforeAll(async () => {
-  trainers = await startCpuTrainers();
+  trainers = await startTestTrainers();
 });
 afterAll(async () => {
   await trainers.close();
@@ -66,7 +66,7 @@ describe('function-objective trials', () => {
       return { epoch, sha256, size };
     };
     expect(withoutTiming(events.of('fn-trial-1'))).toEqual([
-      { v: 1, type: 'started', trialId: 'fn-trial-1', attempt: 1, workerId: 'test-worker-1', backend: 'cpu' },
+      { v: 1, type: 'started', trialId: 'fn-trial-1', attempt: 1, workerId: 'test-worker-1', backend: TEST_BACKEND },
       ...[1, 2, 3].map((epoch) => ({
         v: 1,
         type: 'epoch',
@@ -164,7 +164,7 @@ describe('function-objective trials', () => {
     fixture = await startTestWorker(trainers, { FUNCTION_EPOCH_MS: '100' });
     const { events, ns, worker } = fixture;
     const key = workerHeartbeatKey('test-worker-1', ns.prefix);
-    expect(parseWorkerHeartbeatEvent(JSON.parse((await ns.redis.get(key))!))).toMatchObject({ workerId: 'test-worker-1', backend: 'cpu' });
+    expect(parseWorkerHeartbeatEvent(JSON.parse((await ns.redis.get(key))!))).toMatchObject({ workerId: 'test-worker-1', backend: TEST_BACKEND });
 
     await events.enqueue(functionJob({ maxEpochs: 100 }));
     await events.waitFor((m) => m.type === 'heartbeat' && m.trialId === 'fn-trial-1');
