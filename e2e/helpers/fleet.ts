@@ -1,0 +1,138 @@
+/**
+ * The whole fleet as real processes: the api, the scheduler and `workers` workers, sharing one
+ * database, one Redis and one queue prefix. Used by the e2e tests and by `pnpm demo`.
+ *
+ * The apps start in parallel (each compiles its sources and the workers load tfjs, which is most
+ * of the start-up time), and stop in the order that loses nothing: workers first (each hands its
+ * running trial back at its last checkpoint), then the scheduler (which records those hand-backs),
+ * then the api.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type AppName, type AppProcess, type LogLine, startApp } from './app-process.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface FleetOptions {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** BullMQ prefix and Redis key namespace of the scheduler and the workers; undefined: the apps' default. */
+  readonly queuePrefix?: string;
+  /** Bearer key of the api's mutating routes (16+ characters). */
+  readonly apiKey: string;
+  readonly workers: number;
+  /** Folder receiving one log file per app and the workers' checkpoint scratch folders. */
+  readonly workDir: string;
+  /** Environment every app inherits before its own settings (e.g. `process.env` for the demo). */
+  readonly baseEnv?: Env;
+  /** Port of the api; 0 (the default) picks a free one. */
+  readonly apiPort?: number;
+  /** Extra settings per app, applied last. */
+  readonly apiEnv?: Env;
+  readonly schedulerEnv?: Env;
+  readonly workerEnv?: Env;
+  readonly logLevel?: string;
+  readonly onLog?: (app: string, line: LogLine) => void;
+}
+
+export interface Fleet {
+  /** `http://host:port` of the api. */
+  readonly apiUrl: string;
+  readonly api: AppProcess;
+  readonly scheduler: AppProcess;
+  readonly workers: readonly AppProcess[];
+  /** Worker ids in the order of `workers` (`<queuePrefix or 'fleet'>-worker-<n>`). */
+  readonly workerIds: readonly string[];
+  /** Stops every app that is still running (workers, scheduler, api), killing what does not stop in time. */
+  stop(): Promise<void>;
+}
+
+const READY: Record<AppName, string> = { api: 'api listening', scheduler: 'scheduler started', worker: 'worker started' };
+
+/** Apps of every fleet still running in this process, killed if the process exits without stopping them. */
+const live = new Set<AppProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const app of live) app.killGroup();
+  });
+}
+
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  installExitHook();
+  await mkdir(options.workDir, { recursive: true });
+  const logLevel = options.logLevel ?? 'info';
+  const common: Env = { ...options.baseEnv, LOG_LEVEL: logLevel };
+  const workerIds = Array.from({ length: options.workers }, (_, i) => `${options.queuePrefix ?? 'fleet'}-worker-${i + 1}`);
+
+  const launch = async (app: AppName, name: string, env: Env): Promise<AppProcess> => {
+    const started = await startApp({
+      app,
+      name,
+      env: { ...common, ...env },
+      readyMessage: READY[app],
+      logFile: path.join(options.workDir, `${name}.log`),
+      ...(options.onLog !== undefined && { onLog: (line: LogLine) => options.onLog!(name, line) }),
+    });
+    live.add(started);
+    void started.exited.then(() => live.delete(started));
+    return started;
+  };
+
+  const launches = [
+    launch('api', 'api', {
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      API_KEY: options.apiKey,
+      HOST: '127.0.0.1',
+      PORT: String(options.apiPort ?? 0),
+      SHUTDOWN_GRACE_MS: '2000',
+      ...options.apiEnv,
+    }),
+    launch('scheduler', 'scheduler', {
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      QUEUE_PREFIX: options.queuePrefix,
+      SHUTDOWN_GRACE_MS: '5000',
+      ...options.schedulerEnv,
+    }),
+    ...workerIds.map((workerId, i) =>
+      launch('worker', `worker-${i + 1}`, {
+        REDIS_URL: options.redisUrl,
+        QUEUE_PREFIX: options.queuePrefix,
+        WORKER_ID: workerId,
+        CHECKPOINT_TMP_DIR: path.join(options.workDir, `worker-${i + 1}-scratch`),
+        SHUTDOWN_GRACE_MS: '10000',
+        ...options.workerEnv,
+      }),
+    ),
+  ];
+  const results = await Promise.allSettled(launches);
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failures.length > 0) {
+    await Promise.all(started.map((app) => app.stop(5_000)));
+    throw new Error(`the fleet did not start:\n${failures.map((e) => e.message).join('\n\n')}`);
+  }
+  const [api, scheduler, ...workers] = started as [AppProcess, AppProcess, ...AppProcess[]];
+  const apiUrl = api.ready.url;
+  if (typeof apiUrl !== 'string') throw new Error(`the api's ready line has no url: ${JSON.stringify(api.ready)}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl,
+    api,
+    scheduler,
+    workers,
+    workerIds,
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.all(workers.map((w) => w.stop(20_000)));
+        await scheduler.stop(15_000);
+        await api.stop(10_000);
+      })()),
+  };
+}
