@@ -110,7 +110,7 @@ export class TrainerProcess {
     });
     const trainer = new TrainerProcess(child, log, ready.backend, ready.gpu);
     trainer.stderrTail.push(...stderrTail);
-    log.info({ backend: ready.backend, gpu: ready.gpu, detail: ready.detail, pid: child.pid }, 'trainer process ready');
+    log.info({ backend: ready.backend, gpu: ready.gpu, detail: ready.detail, trainerPid: child.pid }, 'trainer process ready');
     return trainer;
   }
 
@@ -240,7 +240,7 @@ export class TrainerPool {
     slot.busy = true;
     try {
       if (slot.trainer === null || !slot.trainer.alive) {
-        if (slot.trainer !== null) this.options.log.warn({ pid: slot.trainer.pid }, 'trainer process died; starting a new one');
+        if (slot.trainer !== null) this.options.log.warn({ trainerPid: slot.trainer.pid }, 'trainer process died; starting a new one');
         slot.trainer = await TrainerProcess.start(this.options);
       }
     } catch (err) {
