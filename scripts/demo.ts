@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApiClient, type TrialDetail, type TrialSummary } from '../e2e/helpers/api-client.js';
+import { type ApiClient, createApiClient, type TrialDetail, type TrialSummary } from '../e2e/helpers/api-client.js';
 import { REPO_ROOT, tsxImport } from '../e2e/helpers/app-process.js';
 import { type Fleet, startFleet } from '../e2e/helpers/fleet.js';
 import { smallCnnStudy } from '../e2e/helpers/small-cnn-study.js';
@@ -117,8 +117,7 @@ function describeEnd(trial: TrialDetail): string {
   return `  trial #${trial.number} ${trial.state} after epoch ${last?.epoch ?? 0} (vloss ${fmt(last?.vloss)}, accuracy ${fmt(last?.accuracy)}${size})`;
 }
 
-async function run(fleet: Fleet, apiKey: string, signal: AbortSignal): Promise<void> {
-  const api = createApiClient(fleet.apiUrl, apiKey);
+async function run(fleet: Fleet, api: ApiClient, signal: AbortSignal, onStudy: (id: string) => void): Promise<void> {
   const body = smallCnnStudy({
     name: 'demo: small CNNs on CIFAR-10',
     maxTrials: TRIALS,
@@ -130,6 +129,7 @@ async function run(fleet: Fleet, apiKey: string, signal: AbortSignal): Promise<v
     asha: { minEpochs: 1, reductionFactor: 2 },
   });
   const study = await api.createStudy(body);
+  onStudy(study.id);
   say(`\nstudy ${study.id}: ${TRIALS} trials, 2 at a time, TPE (seed ${study.seed}), ASHA epochs 1-${MAX_EPOCHS} η=2, ${TRAIN_SIZE} training / 500 validation images`);
   say(`search space: ${JSON.stringify(body.space)}\n`);
 
@@ -197,12 +197,22 @@ async function main(): Promise<void> {
 
   const abort = new AbortController();
   let fleet: Fleet | undefined;
+  let api: ApiClient | undefined;
+  let studyId: string | undefined;
+  let studyDone = false;
   let stopping = false;
   let keptApi = false;
   const shutdown = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       abort.abort();
+      // An interrupted study is stopped, so that no later scheduler on this database resumes it.
+      if (api !== undefined && studyId !== undefined && !studyDone) {
+        await api.stopStudy(studyId).then(
+          () => say(`study ${studyId} stopped`),
+          (err: unknown) => say(`study ${studyId} could not be stopped: ${(err as Error).message}`),
+        );
+      }
       if (fleet !== undefined) {
         say('stopping the fleet ...');
         await fleet.stop();
@@ -236,7 +246,9 @@ async function main(): Promise<void> {
         });
       }
     });
-    await Promise.race([run(fleet, apiKey, abort.signal), died]);
+    api = createApiClient(fleet.apiUrl, apiKey);
+    await Promise.race([run(fleet, api, abort.signal, (id) => (studyId = id)), died]);
+    studyDone = true;
   } catch (err) {
     if (stopping) return;
     process.stderr.write(`\ndemo failed: ${(err as Error).message}\n(logs in ${workDir})\n`);

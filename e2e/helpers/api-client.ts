@@ -111,6 +111,7 @@ export class ApiError extends Error {
 export interface ApiClient {
   createStudy(body: unknown): Promise<StudyDetail>;
   getStudy(id: string): Promise<StudyDetail>;
+  stopStudy(id: string): Promise<void>;
   /** Every trial of the study, by number (all pages). */
   listTrials(studyId: string): Promise<TrialSummary[]>;
   getTrial(id: string): Promise<TrialDetail>;
@@ -137,6 +138,9 @@ export function createApiClient(baseUrl: string, apiKey: string): ApiClient {
   return {
     createStudy: (body) => json<StudyDetail>('POST', '/studies', body),
     getStudy: (id) => json<StudyDetail>('GET', `/studies/${id}`),
+    async stopStudy(id) {
+      await request('POST', `/studies/${id}/stop`);
+    },
     async listTrials(studyId) {
       const trials: TrialSummary[] = [];
       let after: number | null = -1;
