@@ -1,18 +1,24 @@
 /**
- * Training and inference throughput of the seed model (875,592 parameters) per backend.
+ * Training and inference throughput of the seed model (buildModel(SEED_HYPERPARAMETERS),
+ * 875,592 parameters) per backend, with the training step `train()` runs: variableGrads of the
+ * softmax cross-entropy in training mode, then Adam's applyGradients, inside one tidy.
  *
- *   pnpm bench:train speed [--backends wasm,cpu] [--steps 20] [--batch 125] [--processes 2] [--profile]
- *   tsx --conditions=source bench/speed.ts --backends wasm --steps 20
+ *   pnpm bench:train speed [--backends wasm,cpu] [--steps 20]
+ *   tsx --conditions=source bench/speed.ts --backends wasm --steps 20 [--batch 125] [--processes 2] [--profile]
  *
- * Prints one JSON line per measurement and a summary table. `--processes N` starts N copies
- * of the wasm measurement concurrently (Node runs wasm on one thread, so this is how a
- * machine's second core is used) and reports the combined images/s.
+ * Reports images/s over wall time and over the process's own CPU time (`process.cpuUsage()`,
+ * user + system): on a shared machine the wall figure drops with every other job, the CPU
+ * figure says what one core delivers. `--processes N` starts N copies of the measurement at
+ * once (Node runs wasm on one thread, so a second core is used by a second process) and
+ * reports the combined images/s. `--profile` prints the per-kernel time of one training step.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, BACKEND_NAMES, parseBackendName, selectBackend } from '../src/backend.js';
+import { buildModel } from '../src/build-model.js';
 import { SEED_HYPERPARAMETERS, type Hyperparameters } from '../src/config.js';
+import { RandomStream } from '../src/randomness.js';
 
 export interface SpeedOptions {
   backends: BackendName[];
@@ -32,23 +38,77 @@ export interface SpeedResult {
   params: number;
   batchSize: number;
   steps: number;
+  /** Images per second of wall time. */
   trainImagesPerSecond: number;
   inferImagesPerSecond: number;
+  /** Images per second of this process's CPU time (user + system). */
+  trainImagesPerCpuSecond: number;
+  inferImagesPerCpuSecond: number;
   trainStepMs: number;
+  trainStepCpuMs: number;
   profile?: KernelTime[];
 }
 
 export interface KernelTime {
+  /** A kernel name, or 'outside kernels' for the step's remaining CPU time (engine, tape, JS). */
   kernel: string;
+  /** CPU milliseconds (user + system) in the kernel, kernels it runs itself included. */
   ms: number;
   calls: number;
+  /** Fraction of the whole step's CPU time. */
   share: number;
 }
 
-/** Builds the seed model: buildModel from the package once it exists, else an equivalent stand-in. */
-async function buildSeedModel(hp: Hyperparameters): Promise<{ model: tf.LayersModel; name: string }> {
-  const { buildStandInModel } = await import('./stand-in-model.js');
-  return { model: buildStandInModel(hp), name: 'stand-in (window-2 max pool via gather)' };
+/**
+ * CPU time per kernel of one call of `fn`. tf.profile reports wall time, which on a loaded
+ * machine mostly measures the other jobs; here every kernel registered for the backend is
+ * wrapped for the call to read `process.cpuUsage()` around it. Kernels that run others
+ * through the registry (the wasm training kernels do) are charged as a whole, once.
+ */
+export function profileKernels(backendName: string, fn: () => void): KernelTime[] {
+  const originals = tf.getKernelsForBackend(backendName);
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  let depth = 0;
+  for (const config of originals) {
+    const wrapped: tf.KernelConfig = {
+      ...config,
+      kernelFunc: (args) => {
+        if (depth > 0) return config.kernelFunc(args);
+        depth++;
+        const start = process.cpuUsage();
+        try {
+          return config.kernelFunc(args);
+        } finally {
+          const used = process.cpuUsage(start);
+          depth--;
+          const entry = byKernel.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          entry.ms += (used.user + used.system) / 1000;
+          entry.calls++;
+          byKernel.set(config.kernelName, entry);
+        }
+      },
+    };
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel(wrapped);
+  }
+  let totalMs: number;
+  try {
+    totalMs = timed(fn).cpuMs;
+  } finally {
+    for (const config of originals) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  }
+  const inKernels = [...byKernel.values()].reduce((sum, e) => sum + e.ms, 0);
+  byKernel.set('outside kernels', { ms: Math.max(0, totalMs - inKernels), calls: 0 });
+  return [...byKernel.entries()]
+    .map(([kernel, e]) => ({ kernel, ms: e.ms, calls: e.calls, share: e.ms / totalMs }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
+function describeModel(hp: Hyperparameters): string {
+  return `cnn ${hp.cnn_layers} ${hp.kernel} ${hp.pooling} pool, fcn ${hp.fcn_layers}, ${hp.activation}, ${hp.optimizer}`;
 }
 
 function syntheticBatch(batchSize: number, step: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
@@ -66,14 +126,30 @@ function syntheticBatch(batchSize: number, step: number): { x: tf.Tensor4D; y: t
   };
 }
 
+/** One optimizer step as `train()` takes it (gradients in trainableWeights order). */
 function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor2D): number {
-  const loss = optimizer.minimize(
-    () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-    true,
-  );
-  const value = loss!.dataSync()[0];
-  loss!.dispose();
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const loss = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      variables,
+    );
+    optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+    return value;
+  });
+  const value = loss.dataSync()[0];
+  loss.dispose();
   return value;
+}
+
+/** Milliseconds of wall time and of this process's CPU time that `fn` took. */
+function timed(fn: () => void): { wallMs: number; cpuMs: number } {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 export async function benchSpeed(options: SpeedOptions): Promise<SpeedResult[]> {
@@ -83,44 +159,31 @@ export async function benchSpeed(options: SpeedOptions): Promise<SpeedResult[]> 
   const results: SpeedResult[] = [];
   for (const backend of options.backends) {
     await selectBackend({ force: backend });
-    const { model, name } = await buildSeedModel(hp);
+    const model = buildModel(hp, { seed: 1, random: new RandomStream(2) });
     const optimizer = tf.train.adam(hp.learning_rate);
     const batches = [0, 1].map((s) => syntheticBatch(batchSize, s));
     for (let s = 0; s < warmup; s++) trainStep(model, optimizer, batches[s % 2].x, batches[s % 2].y);
-    let profile: KernelTime[] | undefined;
-    if (options.profile) {
-      const info = await tf.profile(() => {
-        trainStep(model, optimizer, batches[0].x, batches[0].y);
-      });
-      const byKernel = new Map<string, { ms: number; calls: number }>();
-      for (const k of info.kernels) {
-        const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-        const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-        entry.ms += ms;
-        entry.calls += 1;
-        byKernel.set(k.name, entry);
-      }
-      const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-      profile = [...byKernel.entries()]
-        .map(([kernel, e]) => ({ kernel, ms: e.ms, calls: e.calls, share: e.ms / total }))
-        .sort((a, b) => b.ms - a.ms);
-    }
-    const t0 = performance.now();
-    for (let s = 0; s < options.steps; s++) trainStep(model, optimizer, batches[s % 2].x, batches[s % 2].y);
-    const trainMs = performance.now() - t0;
+    const profile = options.profile ? profileKernels(tf.getBackend(), () => trainStep(model, optimizer, batches[0].x, batches[0].y)) : undefined;
+    const training = timed(() => {
+      for (let s = 0; s < options.steps; s++) trainStep(model, optimizer, batches[s % 2].x, batches[s % 2].y);
+    });
     for (let s = 0; s < warmup; s++) tf.tidy(() => (model.predict(batches[s % 2].x) as tf.Tensor).dataSync());
-    const t1 = performance.now();
-    for (let s = 0; s < options.steps; s++) tf.tidy(() => (model.predict(batches[s % 2].x) as tf.Tensor).dataSync());
-    const inferMs = performance.now() - t1;
+    const inference = timed(() => {
+      for (let s = 0; s < options.steps; s++) tf.tidy(() => (model.predict(batches[s % 2].x) as tf.Tensor).dataSync());
+    });
+    const images = options.steps * batchSize * 1000;
     results.push({
       backend,
-      model: name,
+      model: describeModel(hp),
       params: model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
       batchSize,
       steps: options.steps,
-      trainImagesPerSecond: (options.steps * batchSize * 1000) / trainMs,
-      inferImagesPerSecond: (options.steps * batchSize * 1000) / inferMs,
-      trainStepMs: trainMs / options.steps,
+      trainImagesPerSecond: images / training.wallMs,
+      inferImagesPerSecond: images / inference.wallMs,
+      trainImagesPerCpuSecond: images / training.cpuMs,
+      inferImagesPerCpuSecond: images / inference.cpuMs,
+      trainStepMs: training.wallMs / options.steps,
+      trainStepCpuMs: training.cpuMs / options.steps,
       ...(profile === undefined ? {} : { profile }),
     });
     for (const b of batches) tf.dispose([b.x, b.y]);
@@ -183,11 +246,11 @@ async function concurrent(args: CliArgs): Promise<void> {
   const all = await Promise.all(runs);
   for (let b = 0; b < args.backends.length; b++) {
     const each = all.map((r) => r[b]);
-    const train = each.reduce((s, r) => s + r.trainImagesPerSecond, 0);
-    const infer = each.reduce((s, r) => s + r.inferImagesPerSecond, 0);
+    const sum = (key: 'trainImagesPerSecond' | 'inferImagesPerSecond') => each.reduce((s, r) => s + r[key], 0).toFixed(1);
+    const parts = (key: keyof SpeedResult) => each.map((r) => (r[key] as number).toFixed(1)).join(' + ');
     process.stdout.write(
-      `${args.backends[b]} × ${args.processes} processes: train ${train.toFixed(1)} images/s (${each.map((r) => r.trainImagesPerSecond.toFixed(1)).join(' + ')}), ` +
-        `infer ${infer.toFixed(1)} images/s (${each.map((r) => r.inferImagesPerSecond.toFixed(1)).join(' + ')})\n`,
+      `${args.backends[b]} × ${args.processes} processes: train ${sum('trainImagesPerSecond')} images/s (${parts('trainImagesPerSecond')}; per CPU second ${parts('trainImagesPerCpuSecond')}), ` +
+        `infer ${sum('inferImagesPerSecond')} images/s (${parts('inferImagesPerSecond')}; per CPU second ${parts('inferImagesPerCpuSecond')})\n`,
     );
   }
 }
@@ -203,7 +266,9 @@ async function main(argv: string[]): Promise<void> {
   }
   for (const r of results) {
     process.stdout.write(
-      `${r.backend}: train ${r.trainImagesPerSecond.toFixed(1)} images/s (${r.trainStepMs.toFixed(0)} ms/step), infer ${r.inferImagesPerSecond.toFixed(1)} images/s; ` +
+      `${r.backend}: train ${r.trainImagesPerSecond.toFixed(1)} images/s wall, ${r.trainImagesPerCpuSecond.toFixed(1)} per CPU second ` +
+        `(${r.trainStepMs.toFixed(0)} ms wall, ${r.trainStepCpuMs.toFixed(0)} ms CPU per step); ` +
+        `infer ${r.inferImagesPerSecond.toFixed(1)} images/s wall, ${r.inferImagesPerCpuSecond.toFixed(1)} per CPU second; ` +
         `${r.model}, ${r.params} params, batch ${r.batchSize}, ${r.steps} steps\n`,
     );
     for (const k of r.profile ?? []) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeBatchMatMulWasmConfig } from './batch-mat-mul.js';
 import { makeConv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { makeGatherWasmConfig } from './gather.js';
@@ -25,6 +26,7 @@ const FACTORIES: ReadonlyArray<[string, ConfigFactory]> = [
   [tf.Tile, makeTileWasmConfig],
   [tf.Sum, makeSumWasmConfig],
   [tf.Mean, makeMeanWasmConfig],
+  [tf.BatchMatMul, makeBatchMatMulWasmConfig],
 ];
 
 /** Kernel names whose wasm implementation `installWasmTraining` provides or replaces. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installWasmTraining } from '../../src/wasm/install-wasm-training.js';
+import { sumRows } from '../../src/wasm/leading-axes-reduce.js';
 import { expectClose, onBackend, seededTensor, seededValues } from './wasm-test-support.js';
 
 /** Runs `fn` on cpu and on wasm and compares every returned array. */
@@ -93,5 +94,54 @@ describe('wasm kernels installed for training', () => {
         tf.moments(x, [0, 1, 2]).variance.dataSync(),
       ];
     });
+  });
+
+  it('BatchMatMul with transposed operands matches the cpu backend, gradients of a dense layer included', async () => {
+    await sameOnBothBackends(() => {
+      const a = seededTensor([7, 5], 11) as tf.Tensor2D;
+      const b = seededTensor([5, 3], 12) as tf.Tensor2D;
+      const at = a.transpose() as tf.Tensor2D;
+      const bt = b.transpose() as tf.Tensor2D;
+      const x = seededTensor([4, 6], 13) as tf.Tensor2D;
+      const w = seededTensor([6, 9], 14) as tf.Tensor2D;
+      const r = seededTensor([4, 9], 15);
+      const [dx, dw] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D).mul(r).sum())([x, w]);
+      return [
+        tf.matMul(at, b, true, false).dataSync(),
+        tf.matMul(a, bt, false, true).dataSync(),
+        tf.matMul(at, bt, true, true).dataSync(),
+        tf.matMul(at.reshape([1, 5, 7]) as tf.Tensor3D, bt.reshape([1, 3, 5]) as tf.Tensor3D, true, true).dataSync(),
+        // Batched products keep the backend's own kernel.
+        tf.matMul(seededTensor([2, 5, 4], 16) as tf.Tensor3D, seededTensor([2, 5, 3], 17) as tf.Tensor3D, true, false).dataSync(),
+        dx.dataSync(),
+        dw.dataSync(),
+      ];
+    });
+  });
+
+  it('BatchMatMul releases its transposed copies', async () => {
+    await tf.setBackend('wasm');
+    const a = seededTensor([6, 4], 1) as tf.Tensor2D;
+    const b = seededTensor([3, 6], 2) as tf.Tensor2D;
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    tf.matMul(a, b, true, true).dispose();
+    const before = backend.numDataIds();
+    tf.matMul(a, b, true, true).dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([a, b]);
+  });
+});
+
+describe('sumRows', () => {
+  it('sums columns exactly for row counts around the 8-row blocks', () => {
+    for (const rows of [0, 1, 7, 8, 9, 17, 64]) {
+      const inner = 5;
+      const values = seededValues(rows * inner, rows + 1);
+      const expected = new Float64Array(inner);
+      for (let r = 0; r < rows; r++) for (let k = 0; k < inner; k++) expected[k] += values[r * inner + k];
+      const actual = sumRows(values, rows, inner);
+      expect(actual.length).toBe(inner);
+      actual.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 10));
+    }
   });
 });
