@@ -33,6 +33,15 @@ interface LeaderboardRow {
   efficiency: number | null;
 }
 
+/** The Pareto route's query: one array per column, in trial-number order. */
+interface ParetoColumns {
+  numbers: number[];
+  vloss: number[];
+  params: number[];
+  ids: string[] | null;
+  accuracy: (number | null)[] | null;
+}
+
 function safeLogEfficiency(vloss: number | null, params: number | null): number | null {
   if (vloss === null || params === null || !(vloss > 0) || params < 1) return null;
   return logEfficiency(vloss, params);
@@ -128,26 +137,54 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
     },
     async (request) => {
       const study = await stores.studies.get(request.params.id);
-      const rows = await db.trial.findMany({
-        where: { studyId: study.id, state: 'COMPLETE', vloss: { not: null }, parameterCount: { not: null } },
-        orderBy: { number: 'asc' },
-        select: { id: true, number: true, vloss: true, parameterCount: true, accuracy: true },
-      });
-      const points = rows
-        .filter((r) => Number.isFinite(r.vloss))
-        .map((r) => ({ trialId: r.id, number: r.number, vloss: r.vloss as number, params: r.parameterCount as number, accuracy: r.accuracy }));
-      const front = new Set(paretoFront(points).map((p) => p.trialId));
-      const flagged = points
-        .map((p) => ({
-          trialId: p.trialId,
-          number: p.number,
+      const { frontOnly } = request.query;
+      // Column arrays rather than rows: one row to decode however many trials the study has.
+      // COMPLETE trials with a finite vloss and a parameter count, by number; the trial ids and
+      // accuracies are only read here when every point is answered.
+      const [columns] = await db.$queryRawUnsafe<ParetoColumns[]>(
+        `SELECT coalesce(array_agg("number" ORDER BY "number"), '{}') AS "numbers",
+                coalesce(array_agg("vloss" ORDER BY "number"), '{}') AS "vloss",
+                coalesce(array_agg("parameter_count" ORDER BY "number"), '{}') AS "params",
+                ${frontOnly ? 'NULL' : `coalesce(array_agg("id"::text ORDER BY "number"), '{}')`} AS "ids",
+                ${frontOnly ? 'NULL' : `coalesce(array_agg("accuracy" ORDER BY "number"), '{}')`} AS "accuracy"
+         FROM "trial"
+         WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE' AND "parameter_count" IS NOT NULL
+           AND "vloss" IS NOT NULL AND "vloss" NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)`,
+        study.id,
+      );
+      const { numbers, vloss, params } = columns as ParetoColumns;
+      const points = numbers.map((number, i) => ({ index: i, vloss: vloss[i] as number, params: params[i] as number }));
+      const front = paretoFront(points);
+      let flagged;
+      if (frontOnly) {
+        // Only the front's ids and accuracies, by (study_id, number).
+        const details = await db.$queryRawUnsafe<{ id: string; number: number; accuracy: number | null }[]>(
+          `SELECT "id"::text AS "id", "number", "accuracy" FROM "trial"
+           WHERE "study_id" = $1::uuid AND "number" = ANY($2::int[]) ORDER BY "number"`,
+          study.id,
+          front.map((p) => numbers[p.index]),
+        );
+        const byNumber = new Map(details.map((d) => [d.number, d]));
+        flagged = front.flatMap((p) => {
+          const d = byNumber.get(numbers[p.index] as number);
+          // A trial deleted between the two reads is left out.
+          return d ? [{ trialId: d.id, number: d.number, vloss: p.vloss, parameterCount: p.params, accuracy: d.accuracy, onFront: true }] : [];
+        });
+      } else {
+        const ids = columns?.ids as string[];
+        const accuracy = columns?.accuracy as (number | null)[];
+        const onFront = new Uint8Array(points.length);
+        for (const p of front) onFront[p.index] = 1;
+        flagged = points.map((p, i) => ({
+          trialId: ids[i] as string,
+          number: numbers[i] as number,
           vloss: p.vloss,
           parameterCount: p.params,
-          accuracy: p.accuracy,
-          onFront: front.has(p.trialId),
-        }))
-        .filter((p) => !request.query.frontOnly || p.onFront);
-      return { studyId: study.id, axes: ['vloss', 'parameterCount'] as ['vloss', 'parameterCount'], frontSize: front.size, points: flagged };
+          accuracy: accuracy[i] ?? null,
+          onFront: onFront[i] === 1,
+        }));
+      }
+      return { studyId: study.id, axes: ['vloss', 'parameterCount'] as ['vloss', 'parameterCount'], frontSize: front.length, points: flagged };
     },
   );
 }

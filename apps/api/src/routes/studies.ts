@@ -5,7 +5,7 @@
  * type `study-stopped`, setting their stop keys), as STYLE §2.6 assigns.
  */
 import { randomInt } from 'node:crypto';
-import type { Study, StudyStatus } from '@tunefleet/db';
+import { NotFoundError, type Study, type StudyStatus } from '@tunefleet/db';
 import { IllegalTransitionError, type TrialState } from '@tunefleet/search';
 import { IdParams, errorResponses } from '../schemas/common.js';
 import {
@@ -54,54 +54,82 @@ export function toStudyResponse(study: Study) {
   };
 }
 
-interface BestRow {
-  id: string;
-  number: number;
-  objective_value: number;
-  params: Record<string, string | number | boolean>;
-  vloss: number | null;
-  accuracy: number | null;
-  parameter_count: number | null;
+/** The study's trial counters (kept by triggers on "trial") and its best trial, in one row. */
+interface ProgressRow {
+  waiting_trials: number;
+  running_trials: number;
+  paused_trials: number;
+  complete_trials: number;
+  pruned_trials: number;
+  failed_trials: number;
+  timed_trials: number;
+  timed_trial_ms: number;
+  best_id: string | null;
+  best_number: number | null;
+  best_value: number | null;
+  best_params: Record<string, string | number | boolean> | null;
+  best_vloss: number | null;
+  best_accuracy: number | null;
+  best_parameter_count: number | null;
 }
 
 export default async function studyRoutes(app: App, deps: RouteDeps): Promise<void> {
   const { db, stores, auth, now } = deps;
 
-  /** The best COMPLETE trial by objective value; NaN never wins; the accuracy floor applies. */
-  async function bestTrial(study: Study) {
-    const order = study.direction === 'minimize' ? 'ASC' : 'DESC';
-    const floor = accuracyFloor(study);
+  /**
+   * Counts per state and the mean trial duration come from the study row's counters, which the
+   * database keeps in the statement that changes the trials (migration
+   * 20261130101000_study_trial_counters), so the page reads one row instead of aggregating every
+   * trial. The best trial is the best COMPLETE one by objective value (NaN never wins, the accuracy
+   * floor applies), read through the (study_id, state, objective_value) index.
+   */
+  async function progressOf(study: Study) {
     // The ORDER BY direction comes from the study's validated enum, never from request input.
-    const rows = await db.$queryRawUnsafe<BestRow[]>(
-      `SELECT "id"::text AS "id", "number", "objective_value", "params", "vloss", "accuracy", "parameter_count"
-       FROM "trial"
-       WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE'
-         AND "objective_value" IS NOT NULL AND "objective_value" <> 'NaN'::float8
-         AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
-       ORDER BY "objective_value" ${order}, "number" ASC
-       LIMIT 1`,
+    const order = study.direction === 'minimize' ? 'ASC' : 'DESC';
+    const rows = await db.$queryRawUnsafe<ProgressRow[]>(
+      `SELECT s."waiting_trials", s."running_trials", s."paused_trials", s."complete_trials", s."pruned_trials",
+              s."failed_trials", s."timed_trials", s."timed_trial_ms"::float8 AS "timed_trial_ms",
+              b."id" AS "best_id", b."number" AS "best_number", b."objective_value" AS "best_value",
+              b."params" AS "best_params", b."vloss" AS "best_vloss", b."accuracy" AS "best_accuracy",
+              b."parameter_count" AS "best_parameter_count"
+       FROM "study" AS s
+       LEFT JOIN LATERAL (
+         SELECT "id"::text AS "id", "number", "objective_value", "params", "vloss", "accuracy", "parameter_count"
+         FROM "trial"
+         WHERE "study_id" = s."id" AND "state" = 'COMPLETE'
+           AND "objective_value" IS NOT NULL AND "objective_value" <> 'NaN'::float8
+           AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
+         ORDER BY "objective_value" ${order}, "number" ASC
+         LIMIT 1
+       ) AS b ON true
+       WHERE s."id" = $1::uuid`,
       study.id,
-      floor,
+      accuracyFloor(study),
     );
     const row = rows[0];
-    if (!row) return null;
-    return {
-      trialId: row.id,
-      number: row.number,
-      value: row.objective_value,
-      params: row.params,
-      vloss: row.vloss,
-      accuracy: row.accuracy,
-      parameterCount: row.parameter_count,
+    // The study was read a moment ago; a concurrent delete is the only way to get here.
+    if (!row) throw new NotFoundError('study', study.id);
+    const counts: Record<TrialState, number> = {
+      WAITING: row.waiting_trials,
+      RUNNING: row.running_trials,
+      PAUSED: row.paused_trials,
+      COMPLETE: row.complete_trials,
+      PRUNED: row.pruned_trials,
+      FAILED: row.failed_trials,
     };
-  }
-
-  async function meanTrialDurationMs(studyId: string): Promise<number | null> {
-    const rows = await db.$queryRaw<{ mean_ms: number | null }[]>`
-      SELECT (avg(extract(epoch FROM ("finished_at" - "started_at"))) * 1000)::float8 AS "mean_ms"
-      FROM "trial"
-      WHERE "study_id" = ${studyId}::uuid AND "finished_at" IS NOT NULL AND "started_at" IS NOT NULL`;
-    return rows[0]?.mean_ms ?? null;
+    const best =
+      row.best_id === null
+        ? null
+        : {
+            trialId: row.best_id,
+            number: row.best_number as number,
+            value: row.best_value as number,
+            params: row.best_params as Record<string, string | number | boolean>,
+            vloss: row.best_vloss,
+            accuracy: row.best_accuracy,
+            parameterCount: row.best_parameter_count,
+          };
+    return { counts, best, meanTrialDurationMs: row.timed_trials > 0 ? row.timed_trial_ms / row.timed_trials : null };
   }
 
   app.post(
@@ -174,17 +202,13 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
     },
     async (request) => {
       const study = await stores.studies.get(request.params.id);
-      const [counts, best, mean] = await Promise.all([
-        stores.trials.countByState(study.id),
-        bestTrial(study),
-        meanTrialDurationMs(study.id),
-      ]);
+      const { counts, best, meanTrialDurationMs } = await progressOf(study);
       const progress = summariseProgress({
-        counts: counts as Record<TrialState, number>,
+        counts,
         maxTrials: study.maxTrials,
         parallelism: study.parallelism,
         open: study.status === 'RUNNING',
-        meanTrialDurationMs: mean,
+        meanTrialDurationMs,
         createdAt: study.createdAt,
         finishedAt: study.finishedAt,
         now: now(),

@@ -3,12 +3,13 @@
  * per-epoch values, final metrics, checkpoints and, for CNN trials, the architecture its
  * hyperparameters describe.
  */
-import type { CheckpointMeta, IntermediateValue, Trial } from '@tunefleet/db';
+import type { CheckpointMeta, Db, IntermediateValue, Trial } from '@tunefleet/db';
 import { ArchitectureError, describeArchitecture, resolveHyperparameters } from '@tunefleet/models/config';
 import type { TrialState } from '@tunefleet/search';
 import { IdParams, errorResponses } from '../schemas/common.js';
 import { ListTrialsQuery, TrialDetailSchema, TrialListSchema } from '../schemas/trials.js';
 import { type App, type RouteDeps, security } from '../route-deps.js';
+import { isUuid } from '../uuid.js';
 import { studyKind } from './studies.js';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
@@ -84,8 +85,42 @@ function architectureOf(fixed: Record<string, unknown>, params: Record<string, u
   }
 }
 
+/** Milliseconds since the epoch, UTC, as `Date.prototype.toISOString` writes them. */
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const iso8601 = (column: string): string => `to_char("${column}" AT TIME ZONE 'UTC', ${ISO})`;
+
+/** A trial summary as the listing answers it: the columns `toTrialSummary` shows, named as it names them. */
+interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
+  state: TrialState;
+}
+
+/**
+ * One page of a study's trial summaries by number, in one statement: only the columns the
+ * listing shows (not the per-class accuracy and confusion matrix the store's full trial carries),
+ * timestamps already in ISO form. Served by the (study_id, number) unique index; with a state
+ * filter the planner may use (study_id, state, objective_value) when the states are rare.
+ */
+function listSummaries(db: Db, studyId: string, states: TrialState[] | null, after: number, take: number): Promise<SummaryRow[]> {
+  return db.$queryRawUnsafe<SummaryRow[]>(
+    `SELECT "id"::text AS "id", "study_id"::text AS "studyId", "number", "state"::text AS "state", "params",
+            "objective_value" AS "objectiveValue", "vloss", "accuracy", "macro_f1" AS "f1",
+            "parameter_count" AS "parameterCount", "efficiency", "attempts", "worker_id" AS "workerId",
+            "failure_type" AS "failureType", "failure_message" AS "failureMessage", "retry_of_id"::text AS "retryOfId",
+            ${iso8601('created_at')} AS "createdAt", ${iso8601('started_at')} AS "startedAt",
+            ${iso8601('finished_at')} AS "finishedAt", ${iso8601('last_event_at')} AS "lastEventAt"
+     FROM "trial"
+     WHERE "study_id" = $1::uuid AND "number" > $2::int AND ($3::text[] IS NULL OR "state" = ANY($3::text[]::"trial_state"[]))
+     ORDER BY "number" ASC
+     LIMIT $4::int`,
+    studyId,
+    after,
+    states,
+    take,
+  );
+}
+
 export default async function trialRoutes(app: App, deps: RouteDeps): Promise<void> {
-  const { stores, auth } = deps;
+  const { db, stores, auth } = deps;
 
   app.get(
     '/studies/:id/trials',
@@ -101,15 +136,15 @@ export default async function trialRoutes(app: App, deps: RouteDeps): Promise<vo
       },
     },
     async (request) => {
+      const { id } = request.params;
       const { state, after, limit } = request.query;
-      const rows = await stores.trials.list(request.params.id, {
-        states: state as TrialState[] | undefined,
-        afterNumber: after,
-        limit: limit + 1,
-      });
+      // One more row than asked tells whether there is a next page.
+      const rows = isUuid(id) ? await listSummaries(db, id, (state as TrialState[] | undefined) ?? null, after ?? -1, limit + 1) : [];
+      // An empty page is either the end of a study's trials or an unknown study.
+      if (rows.length === 0) await stores.studies.get(id);
       const items = rows.slice(0, limit);
       return {
-        items: items.map(toTrialSummary),
+        items,
         nextCursor: rows.length > limit ? items[items.length - 1].number : null,
       };
     },
