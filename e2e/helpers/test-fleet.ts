@@ -22,7 +22,7 @@ export interface TestFleet {
   cleanup(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
-export type TestFleetOptions = Pick<FleetOptions, 'workers' | 'schedulerEnv' | 'workerEnv' | 'apiEnv'>;
+export type TestFleetOptions = Pick<FleetOptions, 'workers' | 'schedulerEnv' | 'workerEnv' | 'apiEnv' | 'onLog'>;
 
 export async function startTestFleet(options: TestFleetOptions): Promise<TestFleet> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'tunefleet-e2e-'));
