@@ -1,14 +1,17 @@
 /** What every handler of the scheduler works with; built once by `startScheduler`. */
+import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
 import type { Stores } from '@tunefleet/db';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { cacheTrialHistory } from './history-cache.js';
 import { type StudyRuntime, buildStudyRuntime } from './study-runtime.js';
 
 export interface SchedulerContext {
   readonly config: Config;
   readonly log: Logger;
+  /** The db stores; `trials.history()` is served from memory (history-cache.ts). */
   readonly stores: Stores;
   /** Plain commands: stop keys and checkpoint archives. */
   readonly redis: Redis;
@@ -18,7 +21,50 @@ export interface SchedulerContext {
   readonly eventsQueue: Queue;
   /** Runtimes of the studies seen so far, by study id (a study's spec never changes). */
   readonly runtimes: Map<string, StudyRuntime>;
+  /** Drops what is cached about a study that left RUNNING. */
+  forget(studyId: string): void;
   readonly now: () => Date;
+}
+
+export interface ContextOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly stores: Stores;
+  /** Shared by the queues; BullMQ needs `maxRetriesPerRequest: null`. */
+  readonly redis: Redis;
+  readonly now?: () => Date;
+  /** Replaces the trials queue (tests observe or fail `add`). */
+  readonly wrapTrialsQueue?: (queue: Queue) => Queue;
+}
+
+/** The context and a `close()` for the queues it opened (the connection stays the caller's). */
+export function createContext(options: ContextOptions): { ctx: SchedulerContext; close(): Promise<void> } {
+  const prefix = bullmqPrefix(options.config.queuePrefix);
+  const trialsQueue = new Queue(QUEUES.trials, { connection: options.redis, prefix });
+  const eventsQueue = new Queue(QUEUES.trialEvents, { connection: options.redis, prefix });
+  const cached = cacheTrialHistory(options.stores.trials);
+  const runtimes = new Map<string, StudyRuntime>();
+  const ctx: SchedulerContext = {
+    config: options.config,
+    log: options.log,
+    stores: { ...options.stores, trials: cached.store },
+    redis: options.redis,
+    trialsQueue: options.wrapTrialsQueue ? options.wrapTrialsQueue(trialsQueue) : trialsQueue,
+    eventsQueue,
+    runtimes,
+    forget(studyId) {
+      cached.forget(studyId);
+      runtimes.delete(studyId);
+    },
+    now: options.now ?? (() => new Date()),
+  };
+  return {
+    ctx,
+    async close() {
+      await trialsQueue.close();
+      await eventsQueue.close();
+    },
+  };
 }
 
 /** The study's runtime, rebuilt from its row the first time (throws StudySpecError). */

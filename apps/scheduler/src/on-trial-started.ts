@@ -11,7 +11,9 @@ import { setStopKey } from './trial-signals.js';
  * again, so the worker gives up at its first epoch.
  */
 export async function onTrialStarted(ctx: SchedulerContext, event: TrialStartedEvent): Promise<void> {
-  const result = await ctx.stores.trials.apply(event.trialId, 'started');
+  // Reading first spares the usual `ignore` its two statements (a missed update, then a read).
+  const trial = await ctx.stores.trials.get(event.trialId);
+  const result = trial.state === 'WAITING' ? await ctx.stores.trials.apply(trial.id, 'started') : trial;
   const recorded = await ctx.stores.trials.recordAttempt(event.trialId, event.attempt, event.workerId);
   if (recorded) {
     ctx.log.info({ trialId: event.trialId, attempt: event.attempt, workerId: event.workerId, backend: event.backend }, 'trial started');

@@ -5,11 +5,11 @@
  */
 import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
 import { type Db, createDb, createStores } from '@tunefleet/db';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { SchedulerContext } from './context.js';
+import { createContext } from './context.js';
 import { handleTrialEvent } from './handle-trial-event.js';
 import { createLogger } from './logger.js';
 import { reconcile } from './reconcile.js';
@@ -37,24 +37,12 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   const db = options.db ?? createDb(config.databaseUrl);
   const redis = options.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const prefix = bullmqPrefix(config.queuePrefix);
-  const trialsQueue = new Queue(QUEUES.trials, { connection: redis, prefix });
-  const eventsQueue = new Queue(QUEUES.trialEvents, { connection: redis, prefix });
-  const ctx: SchedulerContext = {
-    config,
-    log,
-    stores: createStores(db),
-    redis,
-    trialsQueue,
-    eventsQueue,
-    runtimes: new Map(),
-    now: options.now ?? (() => new Date()),
-  };
+  const { ctx, close: closeQueues } = createContext({ config, log, stores: createStores(db), redis, now: options.now });
   const loop = createStudyLoop(ctx);
   const serial = createSerial();
 
   const closeConnections = async (): Promise<void> => {
-    await trialsQueue.close();
-    await eventsQueue.close();
+    await closeQueues();
     if (!options.redis) await redis.quit().catch(() => redis.disconnect());
     if (!options.db) await db.close();
   };

@@ -58,6 +58,7 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
     ctx.log.error({ err, studyId: study.id, issues: err.issues }, 'study cannot be run');
     await ctx.stores.studies.finish(study.id, 'FAILED');
     running.delete(study.id);
+    ctx.forget(study.id);
   }
 
   /** Promotion ASHA moves a PAUSED trial back to RUNNING and resumes it from its rung's checkpoint. */
@@ -85,6 +86,8 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
     }
     const result = await ctx.stores.studies.finish(runtime.studyId, 'COMPLETE');
     running.delete(runtime.studyId);
+    books.delete(runtime.studyId);
+    ctx.forget(runtime.studyId);
     if (result.changed) ctx.log.info({ studyId: runtime.studyId, trials: history.length }, 'study complete');
   }
 
@@ -187,6 +190,7 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
       // Left RUNNING without this process finishing it: the api stopped it. A resume later is
       // a new pick-up, which retries the trials the stop cut short.
       books.delete(id);
+      ctx.forget(id);
       const study = await ctx.stores.studies.get(id);
       if (study.status === 'STOPPED') await stopTrials(id);
     }

@@ -36,6 +36,8 @@ describe('dispatch', () => {
       }
     } finally {
       await close();
+      // The file's database is shared: a scheduler started by a later test must not adopt it.
+      await stores.studies.remove(study.id);
     }
   });
 
@@ -92,6 +94,8 @@ describe('dispatch', () => {
       expect(new Set(keys).size).toBe(3);
     } finally {
       await close();
+      // The file's database is shared: a scheduler started by a later test must not adopt it.
+      await stores.studies.remove(study.id);
     }
   });
 });
@@ -137,6 +141,8 @@ describe('the architecture check', () => {
       expect((await stores.studies.get(study.id)).status).toBe('COMPLETE');
     } finally {
       await close();
+      // The file's database is shared: a scheduler started by a later test must not adopt it.
+      await stores.studies.remove(study.id);
     }
   });
 
@@ -154,6 +160,8 @@ describe('the architecture check', () => {
       }
     } finally {
       await close();
+      // The file's database is shared: a scheduler started by a later test must not adopt it.
+      await stores.studies.remove(study.id);
     }
   });
 });

@@ -41,6 +41,8 @@ describe('consuming trial events', () => {
       expect((await stores.trials.get(trialId)).state).toBe('COMPLETE');
     } finally {
       await close();
+      // The file's database is shared: a scheduler started by a later test must not adopt it.
+      await stores.studies.remove(study.id);
     }
   });
 
@@ -105,6 +107,8 @@ describe('consuming trial events', () => {
       expect((await stores.trials.get(bad.id)).state).toBe('PRUNED');
     } finally {
       await close();
+      // The file's database is shared: a scheduler started by a later test must not adopt it.
+      await stores.studies.remove(study.id);
     }
   });
 });

@@ -1,12 +1,11 @@
 /** Shared setup of the scheduler's integration tests. */
 import type { Db, NewStudy, Stores } from '@tunefleet/db';
 import type { TestDatabase } from '@tunefleet/db/testing';
-import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { SchedulerContext } from '../../src/context.js';
+import { type SchedulerContext, createContext } from '../../src/context.js';
 import { type StudyLoop, createStudyLoop } from '../../src/study-loop.js';
 
 export const REDIS_URL = process.env.TUNEFLEET_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -80,28 +79,15 @@ export interface TestContext {
 export function makeContext(
   stores: Stores,
   config: Config,
-  wrap: (queue: Queue) => Queue = (q) => q,
+  wrapTrialsQueue?: (queue: Queue) => Queue,
 ): TestContext {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const prefix = bullmqPrefix(config.queuePrefix);
-  const trialsQueue = new Queue(QUEUES.trials, { connection: redis, prefix });
-  const eventsQueue = new Queue(QUEUES.trialEvents, { connection: redis, prefix });
-  const ctx: SchedulerContext = {
-    config,
-    log: pino({ level: config.logLevel }),
-    stores,
-    redis,
-    trialsQueue: wrap(trialsQueue),
-    eventsQueue,
-    runtimes: new Map(),
-    now: () => new Date(),
-  };
+  const { ctx, close } = createContext({ config, log: pino({ level: config.logLevel }), stores, redis, wrapTrialsQueue });
   return {
     ctx,
     loop: createStudyLoop(ctx),
     async close() {
-      await trialsQueue.close();
-      await eventsQueue.close();
+      await close();
       redis.disconnect();
     },
   };
