@@ -17,6 +17,7 @@ import type { Config } from './config.js';
 import { handleError, handleNotFound } from './errors.js';
 import { createMetrics } from './metrics.js';
 import type { App, RouteDeps } from './route-deps.js';
+import { createStudyRankingCache } from './study-ranking-cache.js';
 import checkpointRoutes from './routes/checkpoints.js';
 import healthRoutes from './routes/health.js';
 import leaderboardRoutes from './routes/leaderboard.js';
@@ -50,7 +51,15 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
 
   const auth = createAuth(config);
   const metrics = createMetrics({ db, heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs, now });
-  const deps: RouteDeps = { config, db, stores: createStores(db), auth, now, functionNames: FUNCTION_OBJECTIVE_NAMES };
+  const deps: RouteDeps = {
+    config,
+    db,
+    stores: createStores(db),
+    rankings: createStudyRankingCache(db),
+    auth,
+    now,
+    functionNames: FUNCTION_OBJECTIVE_NAMES,
+  };
 
   // JSON only: a text/plain body is answered 415, not parsed as a string and then misreported.
   app.removeContentTypeParser('text/plain');

@@ -2,6 +2,7 @@ import type { Db, Stores } from '@tunefleet/db';
 import { TRIAL_STATES } from '@tunefleet/search';
 import { describe, expect } from 'vitest';
 import { toTrialSummary } from '../src/routes/trials.js';
+import { createStudyRankingCache } from '../src/study-ranking-cache.js';
 import { AUTH, type TestApi, apiTest, cnnStudyBody, functionStudyBody } from './helpers.js';
 
 const params = { learning_rate: 0.001, cnn_layers: 6, activation: 'relu' };
@@ -103,5 +104,27 @@ describe('pareto', () => {
     expect(all.frontSize).toBe(5);
     const front = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/pareto?frontOnly=true` })).json();
     expect(front).toEqual({ ...all, points: onFront });
+  });
+});
+
+describe('study ranking cache', () => {
+  apiTest('answers 404 for a remembered study once it is deleted', async ({ api, stores }) => {
+    const studyId = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: cnnStudyBody() })).json().id;
+    const urls = [`/studies/${studyId}/leaderboard`, `/studies/${studyId}/pareto`, `/studies/${studyId}`];
+    for (const url of urls) expect((await api.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    await stores.studies.remove(studyId);
+    for (const url of urls) expect((await api.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+  });
+
+  apiTest('reads metric, direction and floor once, and refuses a capacity below one', async ({ db }) => {
+    expect(() => createStudyRankingCache(db, 0)).toThrow(/capacity/);
+    const studyId = (await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO "study" ("name", "spec", "objective", "metric", "direction", "seed", "max_trials", "parallelism")
+      VALUES ('c', '{"constraints":{"minAccuracy":0.4}}', '{"kind":"cnn"}', 'accuracy', 'maximize', 1, 10, 1)
+      RETURNING "id"::text AS "id"`)[0]!.id;
+    const cache = createStudyRankingCache(db, 1);
+    expect(await cache.get(studyId)).toEqual({ id: studyId, metric: 'accuracy', direction: 'maximize', minAccuracy: 0.4 });
+    await expect(cache.get('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(cache.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

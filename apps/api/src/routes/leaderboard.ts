@@ -3,12 +3,11 @@
  * among trials that meet the study's accuracy floor (`constraints.minAccuracy`): without it a
  * tiny chance-level model outranks every useful one (see `efficiency` in @tunefleet/search).
  */
-import type { Study } from '@tunefleet/db';
 import { type Direction, logEfficiency, paretoFront } from '@tunefleet/search';
 import { IdParams, errorResponses } from '../schemas/common.js';
 import { LEADERBOARD_KEYS, LeaderboardQuery, LeaderboardSchema, ParetoQuery, ParetoSchema } from '../schemas/leaderboard.js';
 import { type App, type RouteDeps, security } from '../route-deps.js';
-import { accuracyFloor } from './studies.js';
+import type { StudyRanking } from '../study-ranking-cache.js';
 
 type LeaderboardKey = (typeof LEADERBOARD_KEYS)[number];
 
@@ -53,7 +52,7 @@ function safeLogEfficiency(vloss: number | null, params: number | null): number 
  * (study_id, state); efficiency has its own (study_id, efficiency) index.
  */
 export function rankingOf(
-  study: Pick<Study, 'direction' | 'metric'>,
+  study: Pick<StudyRanking, 'direction' | 'metric'>,
   by: LeaderboardKey,
 ): { order: string; shown: string; direction: Direction } {
   if (by === 'value') return { order: 'objective_value', shown: 'objective_value', direction: study.direction };
@@ -63,7 +62,13 @@ export function rankingOf(
 }
 
 export default async function leaderboardRoutes(app: App, deps: RouteDeps): Promise<void> {
-  const { db, stores, auth } = deps;
+  const { db, rankings, auth } = deps;
+
+  /** An empty answer for a remembered study: 404 if the study has since been deleted. */
+  async function stillThere(id: string): Promise<void> {
+    rankings.forget(id);
+    await rankings.get(id);
+  }
 
   app.get(
     '/studies/:id/leaderboard',
@@ -79,10 +84,10 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
       },
     },
     async (request) => {
-      const study = await stores.studies.get(request.params.id);
+      const study = await rankings.get(request.params.id);
       const by: LeaderboardKey = request.query.by ?? ((LEADERBOARD_KEYS as readonly string[]).includes(study.metric) ? (study.metric as LeaderboardKey) : 'value');
       const { order, shown, direction } = rankingOf(study, by);
-      const floor = by === 'efficiency' ? accuracyFloor(study) : null;
+      const floor = by === 'efficiency' ? study.minAccuracy : null;
       // Served by the (study_id, state, objective_value) and (study_id, efficiency) indexes. NaN
       // (a diverged model) is a failure, not a number, so it never ranks.
       const rows = await db.$queryRawUnsafe<LeaderboardRow[]>(
@@ -99,6 +104,7 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
         floor,
         request.query.limit,
       );
+      if (rows.length === 0) await stillThere(study.id);
       return {
         studyId: study.id,
         by,
@@ -136,7 +142,7 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
       },
     },
     async (request) => {
-      const study = await stores.studies.get(request.params.id);
+      const study = await rankings.get(request.params.id);
       const { frontOnly } = request.query;
       // Column arrays rather than rows: one row to decode however many trials the study has.
       // COMPLETE trials with a finite vloss and a parameter count, by number; the trial ids and
@@ -153,6 +159,7 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
         study.id,
       );
       const { numbers, vloss, params } = columns as ParetoColumns;
+      if (numbers.length === 0) await stillThere(study.id);
       const points = numbers.map((number, i) => ({ index: i, vloss: vloss[i] as number, params: params[i] as number }));
       const front = paretoFront(points);
       let flagged;

@@ -54,8 +54,20 @@ export function toStudyResponse(study: Study) {
   };
 }
 
-/** The study's trial counters (kept by triggers on "trial") and its best trial, in one row. */
+/** The study, its trial counters (kept by triggers on "trial") and its best trial, in one row. */
 interface ProgressRow {
+  id: string;
+  name: string;
+  spec: Study['spec'];
+  objective: Study['objective'];
+  metric: string;
+  direction: Study['direction'];
+  status: Study['status'];
+  seed: number;
+  max_trials: number;
+  parallelism: number;
+  created_at: Date;
+  finished_at: Date | null;
   waiting_trials: number;
   running_trials: number;
   paused_trials: number;
@@ -74,20 +86,24 @@ interface ProgressRow {
 }
 
 export default async function studyRoutes(app: App, deps: RouteDeps): Promise<void> {
-  const { db, stores, auth, now } = deps;
+  const { db, stores, rankings, auth, now } = deps;
 
   /**
-   * Counts per state and the mean trial duration come from the study row's counters, which the
-   * database keeps in the statement that changes the trials (migration
-   * 20261130101000_study_trial_counters), so the page reads one row instead of aggregating every
-   * trial. The best trial is the best COMPLETE one by objective value (NaN never wins, the accuracy
-   * floor applies), read through the (study_id, state, objective_value) index.
+   * The study with its progress in one statement. Counts per state and the mean trial duration
+   * come from the study row's counters, which the database keeps in the statement that changes the
+   * trials (migration 20261130101000_study_trial_counters), so the page reads one row instead of
+   * aggregating every trial. The best trial is the best COMPLETE one by objective value (NaN never
+   * wins, the accuracy floor applies), read through the (study_id, state, objective_value) index;
+   * its direction and floor come from the ranking cache, as they never change.
    */
-  async function progressOf(study: Study) {
+  async function studyWithProgress(id: string) {
+    const ranking = await rankings.get(id);
     // The ORDER BY direction comes from the study's validated enum, never from request input.
-    const order = study.direction === 'minimize' ? 'ASC' : 'DESC';
+    const order = ranking.direction === 'minimize' ? 'ASC' : 'DESC';
     const rows = await db.$queryRawUnsafe<ProgressRow[]>(
-      `SELECT s."waiting_trials", s."running_trials", s."paused_trials", s."complete_trials", s."pruned_trials",
+      `SELECT s."id"::text AS "id", s."name", s."spec", s."objective", s."metric", s."direction"::text AS "direction",
+              s."status"::text AS "status", s."seed", s."max_trials", s."parallelism", s."created_at", s."finished_at",
+              s."waiting_trials", s."running_trials", s."paused_trials", s."complete_trials", s."pruned_trials",
               s."failed_trials", s."timed_trials", s."timed_trial_ms"::float8 AS "timed_trial_ms",
               b."id" AS "best_id", b."number" AS "best_number", b."objective_value" AS "best_value",
               b."params" AS "best_params", b."vloss" AS "best_vloss", b."accuracy" AS "best_accuracy",
@@ -103,12 +119,29 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
          LIMIT 1
        ) AS b ON true
        WHERE s."id" = $1::uuid`,
-      study.id,
-      accuracyFloor(study),
+      ranking.id,
+      ranking.minAccuracy,
     );
     const row = rows[0];
-    // The study was read a moment ago; a concurrent delete is the only way to get here.
-    if (!row) throw new NotFoundError('study', study.id);
+    if (!row) {
+      // Deleted since it was remembered.
+      rankings.forget(id);
+      throw new NotFoundError('study', id);
+    }
+    const study: Study = {
+      id: row.id,
+      name: row.name,
+      spec: row.spec,
+      objective: row.objective,
+      metric: row.metric,
+      direction: row.direction,
+      status: row.status,
+      seed: row.seed,
+      maxTrials: row.max_trials,
+      parallelism: row.parallelism,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+    };
     const counts: Record<TrialState, number> = {
       WAITING: row.waiting_trials,
       RUNNING: row.running_trials,
@@ -129,7 +162,8 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
             accuracy: row.best_accuracy,
             parameterCount: row.best_parameter_count,
           };
-    return { counts, best, meanTrialDurationMs: row.timed_trials > 0 ? row.timed_trial_ms / row.timed_trials : null };
+    const meanTrialDurationMs = row.timed_trials > 0 ? row.timed_trial_ms / row.timed_trials : null;
+    return { study, counts, best, meanTrialDurationMs };
   }
 
   app.post(
@@ -201,8 +235,7 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
       },
     },
     async (request) => {
-      const study = await stores.studies.get(request.params.id);
-      const { counts, best, meanTrialDurationMs } = await progressOf(study);
+      const { study, counts, best, meanTrialDurationMs } = await studyWithProgress(request.params.id);
       const progress = summariseProgress({
         counts,
         maxTrials: study.maxTrials,
