@@ -31,6 +31,8 @@ export interface Trial {
   readonly objectiveValue: number | null;
   readonly retryOfId: string | null;
   readonly resumeFromEpoch: number | null;
+  /** The successive-halving rung whose judgement pruned the trial (`FrozenTrial.prunedAtRung`). */
+  readonly prunedAtRung: number | null;
 }
 
 /**
@@ -52,6 +54,7 @@ export interface TrialUpdate {
   readonly efficiency?: number | null;
   readonly objectiveValue?: number | null;
   readonly resumeFromEpoch?: number | null;
+  readonly prunedAtRung?: number | null;
 }
 
 export const trialSelect = {
@@ -78,6 +81,7 @@ export const trialSelect = {
   objectiveValue: true,
   retryOfId: true,
   resumeFromEpoch: true,
+  prunedAtRung: true,
 } as const satisfies Prisma.TrialSelect;
 
 type TrialRow = Prisma.TrialGetPayload<{ select: typeof trialSelect }>;
@@ -127,7 +131,7 @@ function numberArray(field: string, value: readonly unknown[]): void {
 
 const UPDATE_FIELDS: ReadonlySet<string> = new Set([
   'workerId', 'attempts', 'failureType', 'failureMessage', 'vloss', 'accuracy', 'macroF1', 'perClassAccuracy',
-  'confusionMatrix', 'parameterCount', 'efficiency', 'objectiveValue', 'resumeFromEpoch',
+  'confusionMatrix', 'parameterCount', 'efficiency', 'objectiveValue', 'resumeFromEpoch', 'prunedAtRung',
 ]);
 
 /** Validates a TrialUpdate (field by field, unknown keys rejected) and maps it to Prisma data. */
@@ -141,6 +145,7 @@ export function toUpdateData(update: TrialUpdate): Prisma.TrialUpdateManyMutatio
   if (update.attempts !== undefined) checkInt('attempts', update.attempts);
   nullableInt('parameterCount', update.parameterCount);
   nullableInt('resumeFromEpoch', update.resumeFromEpoch);
+  nullableInt('prunedAtRung', update.prunedAtRung);
   for (const field of ['vloss', 'accuracy', 'macroF1', 'efficiency', 'objectiveValue'] as const) {
     nullableNumber(field, update[field]);
   }

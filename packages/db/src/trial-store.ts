@@ -384,7 +384,7 @@ export function createTrialStore(db: DbOrTx): TrialStore {
         db.trial.findMany({
           where: { studyId },
           orderBy: { number: 'asc' },
-          select: { id: true, number: true, state: true, params: true, objectiveValue: true },
+          select: { id: true, number: true, state: true, params: true, objectiveValue: true, prunedAtRung: true },
         }),
         db.intermediateValue.findMany({
           where: { trial: { studyId } },
@@ -403,6 +403,7 @@ export function createTrialStore(db: DbOrTx): TrialStore {
         params: t.params as Params,
         value: t.objectiveValue,
         intermediate: intermediate.get(t.id) ?? {},
+        prunedAtRung: t.prunedAtRung,
       }));
     },
   };

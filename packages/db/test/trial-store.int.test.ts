@@ -90,10 +90,21 @@ describe('TrialStore reads', () => {
     await stores.trials.recordEpoch(a.id, { epoch: 2, value: 0.7 });
     await stores.trials.apply(a.id, 'completed', { objectiveValue: 0.7 });
     expect(await stores.trials.history(study.id)).toEqual([
-      { number: 0, state: 'COMPLETE', params: { x: 1 }, value: 0.7, intermediate: { 1: 0.9, 2: 0.7 } },
-      { number: 1, state: 'WAITING', params: { x: 2 }, value: null, intermediate: {} },
+      { number: 0, state: 'COMPLETE', params: { x: 1 }, value: 0.7, intermediate: { 1: 0.9, 2: 0.7 }, prunedAtRung: null },
+      { number: 1, state: 'WAITING', params: { x: 2 }, value: null, intermediate: {}, prunedAtRung: null },
     ]);
     expect(b.number).toBe(1);
+  });
+
+  dbTest('keeps the rung that pruned a trial in its row and its history', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: { x: 3 } });
+    await stores.trials.apply(trial.id, 'started');
+    await stores.trials.recordEpoch(trial.id, { epoch: 4, value: 2.5 });
+    await stores.trials.apply(trial.id, 'pruned', { objectiveValue: 2.5, prunedAtRung: 1 });
+    expect((await stores.trials.get(trial.id)).prunedAtRung).toBe(1);
+    const [frozen] = (await stores.trials.history(study.id)).filter((t) => t.number === trial.number);
+    expect(frozen).toMatchObject({ state: 'PRUNED', value: 2.5, prunedAtRung: 1 });
+    await expect(stores.trials.apply(trial.id, 'pruned', { prunedAtRung: 0.5 })).rejects.toMatchObject({ field: 'prunedAtRung' });
   });
 });
 
