@@ -27,38 +27,14 @@ const VALIDATION_SIZE = 200;
 const FINAL_STATES = ['COMPLETE', 'PRUNED', 'FAILED'];
 
 let env: TestFleet;
+/** Set when anything fails, so the apps' logs are kept for diagnosis. */
 let failed = false;
 let study: StudyDetail;
 let trials: TrialSummary[];
 let details: Map<string, TrialDetail>;
 
 beforeAll(async () => {
-  failed = true;
   env = await startTestFleet({ workers: 2, schedulerEnv: { POLL_INTERVAL_MS: '500' } });
-  const created = await env.api.createStudy(
-    smallCnnStudy({
-      name: 'e2e fleet',
-      maxTrials: 6,
-      parallelism: 2,
-      seed: 11,
-      trainSize: TRAIN_SIZE,
-      validationSize: VALIDATION_SIZE,
-      maxEpochs: MAX_EPOCHS,
-      asha: { minEpochs: MIN_EPOCHS, reductionFactor: REDUCTION_FACTOR },
-      nStartupTrials: 3,
-    }),
-  );
-  study = await waitFor(
-    'the study to finish',
-    async () => {
-      const current = await env.api.getStudy(created.id);
-      return current.status === 'RUNNING' ? undefined : current;
-    },
-    { timeoutMs: 240_000, intervalMs: 1_000 },
-  );
-  trials = await env.api.listTrials(study.id);
-  details = new Map(await Promise.all(trials.map(async (t) => [t.id, await env.api.getTrial(t.id)] as const)));
-  failed = false;
 });
 
 afterEach(({ task }) => {
@@ -66,11 +42,38 @@ afterEach(({ task }) => {
 });
 
 afterAll(async () => {
+  if (study === undefined) failed = true;
   await env?.cleanup({ keepLogs: failed });
   if (failed && env !== undefined) process.stderr.write(`fleet logs kept in ${env.workDir}\n`);
 });
 
 describe('a small CNN study on the whole fleet', () => {
+  it('runs to the end once submitted over HTTP', async () => {
+    const created = await env.api.createStudy(
+      smallCnnStudy({
+        name: 'e2e fleet',
+        maxTrials: 6,
+        parallelism: 2,
+        seed: 11,
+        trainSize: TRAIN_SIZE,
+        validationSize: VALIDATION_SIZE,
+        maxEpochs: MAX_EPOCHS,
+        asha: { minEpochs: MIN_EPOCHS, reductionFactor: REDUCTION_FACTOR },
+        nStartupTrials: 3,
+      }),
+    );
+    study = await waitFor(
+      'the study to finish',
+      async () => {
+        const current = await env.api.getStudy(created.id);
+        return current.status === 'RUNNING' ? undefined : current;
+      },
+      { timeoutMs: 480_000, intervalMs: 1_000 },
+    );
+    trials = await env.api.listTrials(study.id);
+    details = new Map(await Promise.all(trials.map(async (t) => [t.id, await env.api.getTrial(t.id)] as const)));
+  });
+
   it('finishes with every trial in a final state', () => {
     expect(study.status).toBe('COMPLETE');
     expect(trials.length).toBe(6);
