@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UNFOLD_LIMIT, conv2DBackpropFilter } from '../../src/wasm/conv2d-backprop-filter.js';
 import { installWasmTraining } from '../../src/wasm/install-wasm-training.js';
 import { expectClose, onBackend, seededTensor } from './wasm-test-support.js';
 
@@ -37,6 +38,29 @@ function convGradients(c: ConvCase): { dx: Float32Array; dw: Float32Array; y: Fl
 }
 
 describe('wasm convolution gradients', () => {
+  it.each([
+    ['3x3 same', 1, 'same'],
+    ['3x3 stride 2 valid', 2, 'valid'],
+  ] as const)('%s: the filter gradient summed over groups of images equals the cpu backend', async (_name, strides, pad) => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = seededTensor([5, 7, 6, 3], 41) as tf.Tensor4D;
+        const filterShape: [number, number, number, number] = [3, 3, 3, 2];
+        const dy = seededTensor(tf.conv2d(x, tf.zeros(filterShape) as tf.Tensor4D, strides, pad).shape, 42);
+        if (tf.getBackend() === 'cpu') return [tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, strides, pad).mul(dy).sum())(tf.zeros(filterShape)).dataSync()];
+        const attrs = { strides, pad, dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap;
+        const rows = 3 * 3 * 3;
+        const perImage = dy.shape[1]! * dy.shape[2]!;
+        // Two images per group: three groups for five images.
+        const info = conv2DBackpropFilter({ inputs: { x, dy }, backend: tf.backend(), attrs }, 2 * rows * perImage);
+        expect(2 * rows * perImage).toBeLessThan(UNFOLD_LIMIT);
+        return [tf.engine().makeTensorFromTensorInfo(info).dataSync()];
+      });
+    const expected = await onBackend('cpu', run);
+    const actual = await onBackend('wasm', run);
+    expectClose(actual[0], expected[0]);
+  });
+
   beforeAll(async () => {
     installWasmTraining();
     await tf.setBackend('wasm');
