@@ -43,7 +43,14 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
       positions.set(trial.id, { studyId, number: trial.number });
       if (history !== undefined) {
         if (trial.number === history.length) {
-          history.push({ number: trial.number, state: trial.state, params: trial.params, value: trial.objectiveValue, intermediate: {} });
+          history.push({
+            number: trial.number,
+            state: trial.state,
+            params: trial.params,
+            value: trial.objectiveValue,
+            intermediate: {},
+            prunedAtRung: trial.prunedAtRung,
+          });
         } else {
           histories.delete(studyId); // out of step: read it again
         }
@@ -54,7 +61,12 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
     async apply(id, event, data = {}) {
       const result = await trials.apply(id, event, data);
       if (result.changed) {
-        patch(id, (t) => ({ ...t, state: result.state, ...(data.objectiveValue !== undefined && { value: data.objectiveValue }) }));
+        patch(id, (t) => ({
+          ...t,
+          state: result.state,
+          ...(data.objectiveValue !== undefined && { value: data.objectiveValue }),
+          ...(data.prunedAtRung !== undefined && { prunedAtRung: data.prunedAtRung }),
+        }));
       }
       return result;
     },

@@ -47,8 +47,11 @@ export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, ev
 
   // A pruned trial keeps its last intermediate value as its value (Optuna _tell.py).
   const last = lastValue(judged);
+  // The rung that pruned it goes with it, so a rebuilt history judges later trials exactly as
+  // Optuna would even when this report crossed several rungs (FrozenTrial.prunedAtRung).
   const pruned = await ctx.stores.trials.apply(trial.id, 'pruned', {
     objectiveValue: last === null || Number.isNaN(last) ? null : last,
+    prunedAtRung: decision.rung,
   });
   if (!pruned.changed) return;
   await setStopKey(ctx, trial.id);

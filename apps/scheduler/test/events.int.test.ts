@@ -94,6 +94,7 @@ describe('consuming trial events', () => {
       const pruned = await stores.trials.get(bad.id);
       expect(pruned.state).toBe('PRUNED');
       expect(pruned.objectiveValue).toBe(2);
+      expect(pruned.prunedAtRung).toBe(0);
       expect(await redisNamespace.redis.exists(trialStopKey(bad.id, redisNamespace.prefix))).toBe(1);
       expect(await stores.trials.rungValues(study.id, 0)).toEqual([
         { trialId: good.id, value: 1 },
