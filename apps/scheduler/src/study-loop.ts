@@ -4,7 +4,7 @@
  * serial section, so a study's decisions happen one at a time.
  */
 import type { Study, Trial } from '@tunefleet/db';
-import { type FrozenTrial, lastValue, promotionAsha } from '@tunefleet/search';
+import { type FrozenTrial, IllegalTransitionError, lastValue, promotionAsha } from '@tunefleet/search';
 import { type SchedulerContext, runtimeOf } from './context.js';
 import { enqueueTrial, resumePlan, startTrial } from './dispatch.js';
 import { historyAsOf } from './history-view.js';
@@ -84,7 +84,14 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
       const trial = await ctx.stores.trials.getByNumber(runtime.studyId, t.number);
       await ctx.stores.trials.apply(trial.id, 'pruned', { objectiveValue: lastValue(t) });
     }
-    const result = await ctx.stores.studies.finish(runtime.studyId, 'COMPLETE');
+    let result;
+    try {
+      result = await ctx.stores.studies.finish(runtime.studyId, 'COMPLETE');
+    } catch (err) {
+      // The api stopped the study in the meantime: its decision came first.
+      if (!(err instanceof IllegalTransitionError)) throw err;
+      result = { changed: false };
+    }
     running.delete(runtime.studyId);
     books.delete(runtime.studyId);
     ctx.forget(runtime.studyId);
