@@ -49,7 +49,7 @@ function safeLogEfficiency(vloss: number | null, params: number | null): number 
 /**
  * The column to order by and the one to show. A ranking by the study's own metric orders by
  * `objective_value`, which holds that metric for COMPLETE trials and is indexed with
- * (study_id, state); efficiency has its own (study_id, efficiency) index.
+ * (study_id, state); every other ranked column has a partial index of COMPLETE trials.
  */
 export function rankingOf(
   study: Pick<StudyRanking, 'direction' | 'metric'>,
@@ -88,8 +88,11 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
       const by: LeaderboardKey = request.query.by ?? ((LEADERBOARD_KEYS as readonly string[]).includes(study.metric) ? (study.metric as LeaderboardKey) : 'value');
       const { order, shown, direction } = rankingOf(study, by);
       const floor = by === 'efficiency' ? study.minAccuracy : null;
-      // Served by the (study_id, state, objective_value) and (study_id, efficiency) indexes. NaN
-      // (a diverged model) is a failure, not a number, so it never ranks.
+      // Read in index order, LIMIT rows at a time: (study_id, state, objective_value) for the
+      // objective value, and the partial (study_id, <column>, number) index of COMPLETE trials for
+      // vloss, accuracy, macro_f1 and efficiency (a descending ranking scans it backwards, ties
+      // reordered by an incremental sort). NaN (a diverged model) is a failure, not a number, so
+      // it never ranks.
       const rows = await db.$queryRawUnsafe<LeaderboardRow[]>(
         `SELECT "id"::text AS "id", "number", "params", "${shown}" AS "ranked", "objective_value", "vloss", "accuracy",
                 "macro_f1", "parameter_count", "efficiency"
@@ -145,14 +148,15 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
       const study = await rankings.get(request.params.id);
       const { frontOnly } = request.query;
       // Column arrays rather than rows: one row to decode however many trials the study has.
-      // COMPLETE trials with a finite vloss and a parameter count, by number; the trial ids and
-      // accuracies are only read here when every point is answered.
+      // COMPLETE trials with a finite vloss and a parameter count; the trial ids and accuracies are
+      // only read here when every point is answered. The aggregates of one query see the rows in
+      // the same order, so the arrays line up; ordering by number is left to the sort below
+      // (an ORDER BY inside each aggregate would sort the rows once per array).
       const [columns] = await db.$queryRawUnsafe<ParetoColumns[]>(
-        `SELECT coalesce(array_agg("number" ORDER BY "number"), '{}') AS "numbers",
-                coalesce(array_agg("vloss" ORDER BY "number"), '{}') AS "vloss",
-                coalesce(array_agg("parameter_count" ORDER BY "number"), '{}') AS "params",
-                ${frontOnly ? 'NULL' : `coalesce(array_agg("id"::text ORDER BY "number"), '{}')`} AS "ids",
-                ${frontOnly ? 'NULL' : `coalesce(array_agg("accuracy" ORDER BY "number"), '{}')`} AS "accuracy"
+        `SELECT coalesce(array_agg("number"), '{}') AS "numbers", coalesce(array_agg("vloss"), '{}') AS "vloss",
+                coalesce(array_agg("parameter_count"), '{}') AS "params",
+                ${frontOnly ? 'NULL' : `coalesce(array_agg("id"::text), '{}')`} AS "ids",
+                ${frontOnly ? 'NULL' : `coalesce(array_agg("accuracy"), '{}')`} AS "accuracy"
          FROM "trial"
          WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE' AND "parameter_count" IS NOT NULL
            AND "vloss" IS NOT NULL AND "vloss" NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)`,
@@ -160,7 +164,9 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
       );
       const { numbers, vloss, params } = columns as ParetoColumns;
       if (numbers.length === 0) await stillThere(study.id);
-      const points = numbers.map((number, i) => ({ index: i, vloss: vloss[i] as number, params: params[i] as number }));
+      const points = numbers
+        .map((number, i) => ({ index: i, number, vloss: vloss[i] as number, params: params[i] as number }))
+        .sort((a, b) => a.number - b.number);
       const front = paretoFront(points);
       let flagged;
       if (frontOnly) {
@@ -169,11 +175,11 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
           `SELECT "id"::text AS "id", "number", "accuracy" FROM "trial"
            WHERE "study_id" = $1::uuid AND "number" = ANY($2::int[]) ORDER BY "number"`,
           study.id,
-          front.map((p) => numbers[p.index]),
+          front.map((p) => p.number),
         );
         const byNumber = new Map(details.map((d) => [d.number, d]));
         flagged = front.flatMap((p) => {
-          const d = byNumber.get(numbers[p.index] as number);
+          const d = byNumber.get(p.number);
           // A trial deleted between the two reads is left out.
           return d ? [{ trialId: d.id, number: d.number, vloss: p.vloss, parameterCount: p.params, accuracy: d.accuracy, onFront: true }] : [];
         });
@@ -182,13 +188,13 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
         const accuracy = columns?.accuracy as (number | null)[];
         const onFront = new Uint8Array(points.length);
         for (const p of front) onFront[p.index] = 1;
-        flagged = points.map((p, i) => ({
-          trialId: ids[i] as string,
-          number: numbers[i] as number,
+        flagged = points.map((p) => ({
+          trialId: ids[p.index] as string,
+          number: p.number,
           vloss: p.vloss,
           parameterCount: p.params,
-          accuracy: accuracy[i] ?? null,
-          onFront: onFront[i] === 1,
+          accuracy: accuracy[p.index] ?? null,
+          onFront: onFront[p.index] === 1,
         }));
       }
       return { studyId: study.id, axes: ['vloss', 'parameterCount'] as ['vloss', 'parameterCount'], frontSize: front.length, points: flagged };
