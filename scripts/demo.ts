@@ -16,7 +16,7 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ApiClient, createApiClient, type TrialDetail, type TrialSummary } from '../e2e/helpers/api-client.js';
-import { REPO_ROOT, tsxImport } from '../e2e/helpers/app-process.js';
+import { killAllApps, REPO_ROOT, tsxImport } from '../e2e/helpers/app-process.js';
 import { type Fleet, startFleet } from '../e2e/helpers/fleet.js';
 import { smallCnnStudy } from '../e2e/helpers/small-cnn-study.js';
 import { waitFor } from '../e2e/helpers/wait-for.js';
@@ -40,10 +40,14 @@ function probe(url: string, defaultPort: number, redis: boolean): Promise<string
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = new Socket();
+    let settled = false;
     const done = (reason: string | null): void => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       resolve(reason);
     };
+    socket.once('close', () => done('the connection closed without an answer'));
     socket.setTimeout(3_000, () => done('no answer within 3 s'));
     socket.once('error', (err) => done((err as NodeJS.ErrnoException).code ?? err.message));
     socket.connect(Number(port || defaultPort), hostname.replace(/^\[|\]$/g, ''), () => {
@@ -62,7 +66,8 @@ async function checkServices(): Promise<void> {
     missing.push(
       `Postgres is not reachable at ${new URL(DATABASE_URL).host} (${pg}; DATABASE_URL=${process.env.DATABASE_URL ? 'set' : 'unset, local default'}). Start it:\n` +
         `  local install:  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: sudo service postgresql start)\n` +
-        `  Docker:         docker compose up -d postgres, or  docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15\n` +
+        // docker-compose.yml keeps postgres inside the compose network (no published port).
+        `  Docker:         docker run -d --name tunefleet-postgres -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15\n` +
         `  or point DATABASE_URL at a running server.`,
     );
   }
@@ -70,7 +75,7 @@ async function checkServices(): Promise<void> {
     missing.push(
       `Redis is not reachable at ${new URL(REDIS_URL).host} (${redis}; REDIS_URL=${process.env.REDIS_URL ? 'set' : 'unset, local default'}). Start it:\n` +
         `  local install:  redis-server --daemonize yes --bind 127.0.0.1 --port 6379   (or: sudo service redis-server start)\n` +
-        `  Docker:         docker compose up -d redis, or  docker run -d -p 6379:6379 redis:7\n` +
+        `  Docker:         docker run -d --name tunefleet-redis -p 6379:6379 redis:7\n` +
         `  or point REDIS_URL at a running server.`,
     );
   }
@@ -217,6 +222,9 @@ async function main(): Promise<void> {
         say('stopping the fleet ...');
         await fleet.stop();
         say('stopped: no process left running.');
+      } else {
+        // Interrupted while the apps were starting: nothing is running that a stop would save.
+        killAllApps();
       }
     }
     process.exit(code);

@@ -90,6 +90,20 @@ function killGroup(pid: number): void {
   }
 }
 
+/** Process groups of the apps this process started that may still be alive (from spawn on). */
+const spawned = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * SIGKILLs every app this process started that has not been stopped, with everything it started.
+ * For a script interrupted while apps are still starting, and for exit: a detached app outlives
+ * the process that started it otherwise.
+ */
+export function killAllApps(): void {
+  for (const pid of spawned) killGroup(pid);
+  spawned.clear();
+}
+
 /** Starts the app and resolves once it logged `readyMessage`; rejects (and kills it) otherwise. */
 export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const name = options.name ?? options.app;
@@ -104,6 +118,11 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     throw new Error(`${name}: the process could not be started`);
   }
   const pid = child.pid;
+  spawned.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', killAllApps);
+  }
   const tail: string[] = [];
   const file: WriteStream | undefined = options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' });
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -159,6 +178,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
       }
       // A trainer process, say, that outlived its worker.
       if (groupAlive(pid)) killGroup(pid);
+      spawned.delete(pid);
       await closed;
     },
   };

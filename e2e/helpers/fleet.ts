@@ -49,20 +49,7 @@ export interface Fleet {
 
 const READY: Record<AppName, string> = { api: 'api listening', scheduler: 'scheduler started', worker: 'worker started' };
 
-/** Apps of every fleet still running in this process, killed if the process exits without stopping them. */
-const live = new Set<AppProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const app of live) app.killGroup();
-  });
-}
-
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
-  installExitHook();
   await mkdir(options.workDir, { recursive: true });
   const logLevel = options.logLevel ?? 'info';
   const common: Env = { ...options.baseEnv, LOG_LEVEL: logLevel };
@@ -77,8 +64,6 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       logFile: path.join(options.workDir, `${name}.log`),
       ...(options.onLog !== undefined && { onLog: (line: LogLine) => options.onLog!(name, line) }),
     });
-    live.add(started);
-    void started.exited.then(() => live.delete(started));
     return started;
   };
 
