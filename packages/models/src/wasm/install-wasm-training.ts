@@ -42,8 +42,8 @@ const installed = new WeakSet<tf.KernelConfig>();
  * gradient would change what the cpu, webgl and tensorflow backends compute too. A kernel
  * registered for 'wasm' is looked up only when wasm runs, so every other backend keeps its
  * native kernels and the tfjs-core gradients stay as they are: they call
- * Conv2DBackpropFilter, Conv2DBackpropInput, UnsortedSegmentSum, MaxPoolGrad, Tile, Sum and
- * Mean by name, which now resolve to these implementations on wasm.
+ * Conv2DBackpropFilter, Conv2DBackpropInput, UnsortedSegmentSum, MaxPoolGrad, Tile, Sum,
+ * Mean and BatchMatMul by name, which now resolve to these implementations on wasm.
  *
  * Idempotent; safe to call before or after `tf.setBackend('wasm')`, and without the wasm
  * backend package loaded (the registrations then never run). Returns the kernels it
