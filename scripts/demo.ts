@@ -123,6 +123,10 @@ function describeEnd(trial: TrialDetail): string {
 }
 
 async function run(fleet: Fleet, api: ApiClient, signal: AbortSignal, onStudy: (id: string) => void): Promise<void> {
+  const others = await api.listStudyIds('RUNNING');
+  if (others.length > 0) {
+    say(`note: ${others.length} other RUNNING ${others.length === 1 ? 'study is' : 'studies are'} in this database; the scheduler continues ${others.length === 1 ? 'it' : 'them'} too, sharing the two workers.`);
+  }
   const body = smallCnnStudy({
     name: 'demo: small CNNs on CIFAR-10',
     maxTrials: TRIALS,

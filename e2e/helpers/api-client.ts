@@ -112,6 +112,8 @@ export interface ApiClient {
   createStudy(body: unknown): Promise<StudyDetail>;
   getStudy(id: string): Promise<StudyDetail>;
   stopStudy(id: string): Promise<void>;
+  /** Ids of the newest studies with `status` (at most 500). */
+  listStudyIds(status: StudyStatus): Promise<string[]>;
   /** Every trial of the study, by number (all pages). */
   listTrials(studyId: string): Promise<TrialSummary[]>;
   getTrial(id: string): Promise<TrialDetail>;
@@ -138,6 +140,10 @@ export function createApiClient(baseUrl: string, apiKey: string): ApiClient {
   return {
     createStudy: (body) => json<StudyDetail>('POST', '/studies', body),
     getStudy: (id) => json<StudyDetail>('GET', `/studies/${id}`),
+    async listStudyIds(status) {
+      const page: { items: { id: string }[] } = await json('GET', `/studies?status=${status}&limit=500`);
+      return page.items.map((s) => s.id);
+    },
     async stopStudy(id) {
       await request('POST', `/studies/${id}/stop`);
     },
