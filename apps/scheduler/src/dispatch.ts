@@ -41,7 +41,9 @@ export async function lineage(ctx: SchedulerContext, trial: Trial, limit = ctx.c
 /**
  * The job for a trial whose attempt `attempts` (the last that reported `started`) ended or was
  * lost: attempt `attempts + 1`, resuming from the newest checkpoint at or before `atMostEpoch` of
- * the trial or, failing that, of the trials it retries.
+ * the trial or, failing that, of the trials it retries, and training to the same target as before
+ * (the study's last epoch, or under promotion ASHA the first rung past the furthest epoch the trial
+ * reached), with or without a checkpoint.
  */
 export async function resumePlan(
   ctx: SchedulerContext,
@@ -49,19 +51,17 @@ export async function resumePlan(
   trial: Trial,
   atMostEpoch = Number.POSITIVE_INFINITY,
 ): Promise<DispatchPlan> {
+  const reported = (await ctx.stores.trials.intermediateValues(trial.id)).at(-1)?.epoch ?? 0;
+  const reached = Math.min(Math.max(reported, trial.resumeFromEpoch ?? 0), atMostEpoch);
+  const maxEpochs = trainUntilEpoch(runtime, reached);
   for (const owner of await lineage(ctx, trial)) {
     const checkpoints = await ctx.stores.checkpoints.list(owner.id);
-    const usable = checkpoints.filter((c) => c.epoch <= atMostEpoch && c.epoch < runtime.maxEpochs).at(-1);
+    const usable = checkpoints.filter((c) => c.epoch <= atMostEpoch && c.epoch < maxEpochs).at(-1);
     if (usable !== undefined) {
-      return {
-        attempt: trial.attempts + 1,
-        startEpoch: usable.epoch,
-        maxEpochs: trainUntilEpoch(runtime, usable.epoch),
-        resumeTrialId: owner.id,
-      };
+      return { attempt: trial.attempts + 1, startEpoch: usable.epoch, maxEpochs, resumeTrialId: owner.id };
     }
   }
-  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
+  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs, resumeTrialId: null };
 }
 
 /**
@@ -114,7 +114,7 @@ export async function enqueueTrial(ctx: SchedulerContext, runtime: StudyRuntime,
     trialNumber: trial.number,
     params: jobParams(runtime, trial.params),
     objective: runtime.objective,
-    maxEpochs: startEpoch === plan.startEpoch ? plan.maxEpochs : trainUntilEpoch(runtime, 0),
+    maxEpochs: plan.maxEpochs,
     startEpoch,
     ...(resumeCheckpoint !== undefined && { resumeCheckpoint }),
     seed: deriveSeed(runtime.seed, trial.number),

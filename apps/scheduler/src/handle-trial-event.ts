@@ -5,7 +5,7 @@
  * a log line; anything else (a database outage) is rethrown so BullMQ retries the job.
  */
 import { ContractError, parseTrialEventMessage } from '@tunefleet/contracts';
-import { NotFoundError } from '@tunefleet/db';
+import { DbInputError, NotFoundError } from '@tunefleet/db';
 import { IllegalTransitionError } from '@tunefleet/search';
 import type { SchedulerContext } from './context.js';
 import { onEpochReported } from './on-epoch-reported.js';
@@ -37,6 +37,11 @@ export async function handleTrialEvent(ctx: SchedulerContext, loop: StudyLoop, d
   } catch (err) {
     if (err instanceof NotFoundError) {
       ctx.log.warn({ type: message.type, entity: err.entity, id: err.id }, 'trial event dropped: unknown trial or study');
+      return;
+    }
+    if (err instanceof DbInputError) {
+      // A value the contract allows but the database cannot hold (e.g. a trial id that is no UUID).
+      ctx.log.warn({ err, type: message.type }, 'trial event dropped: unstorable value');
       return;
     }
     if (err instanceof IllegalTransitionError) {

@@ -58,6 +58,22 @@ describe('consuming trial events', () => {
     }
   });
 
+  test('records heartbeats on the scheduler clock, and drops one naming no storable trial', async ({ testDb, stores, redisNamespace }) => {
+    const { ctx, loop, close } = makeContext(stores, testConfig(testDb, redisNamespace.prefix));
+    const beat = { v, type: 'heartbeat', workerId: 'gpu-box-7', host: 'gpu-box', backend: 'tensorflow-gpu', gpu: 'H200', sentAtMs: 1 } as const;
+    try {
+      const before = Date.now();
+      await handleTrialEvent(ctx, loop, beat);
+      const worker = await stores.workers.get('gpu-box-7');
+      expect(worker).toMatchObject({ host: 'gpu-box', backend: 'tensorflow-gpu', gpu: 'H200', currentTrialId: null });
+      expect(worker.lastHeartbeatAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      await expect(handleTrialEvent(ctx, loop, { ...beat, trialId: 'not-a-uuid', sentAtMs: 2 })).resolves.toBeUndefined();
+      expect((await stores.workers.get('gpu-box-7')).currentTrialId).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
   test('prunes a trial below the top 1/η of its rung, then sets its stop key and refills the slot', async ({
     testDb,
     stores,
