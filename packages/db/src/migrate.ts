@@ -139,7 +139,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
+    await acquireMigrateLock(client);
     await client.query(CREATE_MIGRATIONS_TABLE);
     const rows = (
       await client.query<AppliedRow>(
@@ -161,6 +161,23 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   } finally {
     // Ending the session releases the advisory lock.
     await client.end();
+  }
+}
+
+const LOCK_POLL_MS = 100;
+
+/**
+ * Takes the advisory lock by polling rather than blocking: a session blocked in
+ * pg_advisory_lock holds a snapshot, and CREATE INDEX CONCURRENTLY in the session that holds the
+ * lock waits for every older snapshot to end, so a blocking wait would deadlock the two runners.
+ */
+async function acquireMigrateLock(client: pg.Client): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      MIGRATE_LOCK_KEY,
+    ]);
+    if (rows[0]?.locked) return;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
 }
 
