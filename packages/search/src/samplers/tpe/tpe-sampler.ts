@@ -1,44 +1,17 @@
 import { createRng, type Rng } from '../../rng.js';
-import { valueProblem } from '../../space/grid.js';
 import type { ParamSpec, ParamValue, Params, SearchSpace } from '../../space/types.js';
 import { sampleActiveParams } from '../sample-active-params.js';
 import { sampleUniform } from '../sample-uniform.js';
 import type { Sampler, SuggestRequest } from '../sampler.js';
-import { codecFor, isSingle, type DimensionCodec } from './dimension-codec.js';
+import { isSingle } from './dimension-codec.js';
 import { decomposeGroups } from './group-decomposition.js';
-import { rankOrder, scoreTrials, splitByRank, type ScoredTrial } from './observations.js';
-import { buildParzenEstimator, logPdfParzen, mergeIdenticalComponents, sampleParzen, type ParzenEstimator, type ParzenOptions } from './parzen-estimator.js';
+import { buildHistoryTable, splitGroup, type HistoryTable } from './history-table.js';
+import { logPdfParzen } from './log-pdf-parzen.js';
+import { scoreTrials } from './observations.js';
+import { buildParzenEstimator, mergeIdenticalComponents, type ParzenOptions } from './parzen-estimator.js';
+import { sampleParzen } from './sample-parzen.js';
+import { withScratch } from './scratch.js';
 import { resolveTpeOptions, type ResolvedTpeOptions, type TpeOptions } from './tpe-options.js';
-
-/** What one suggest knows about the history, per parameter of the space. */
-interface Table {
-  readonly trials: readonly ScoredTrial[];
-  /** Trial indices from best to worst. */
-  readonly order: Int32Array;
-  readonly codecs: ReadonlyMap<string, DimensionCodec>;
-  /** Encoded value per trial, NaN where the trial lacks the parameter or its value is not valid here. */
-  readonly columns: ReadonlyMap<string, Float64Array>;
-}
-
-function buildTable(space: SearchSpace, trials: readonly ScoredTrial[]): Table {
-  const codecs = new Map<string, DimensionCodec>();
-  const columns = new Map<string, Float64Array>();
-  for (const spec of space.params) {
-    if (isSingle(spec.distribution)) continue;
-    const codec = codecFor(spec.distribution);
-    const column = new Float64Array(trials.length).fill(NaN);
-    for (let i = 0; i < trials.length; i++) {
-      const params = trials[i].trial.params;
-      if (!Object.hasOwn(params, spec.name)) continue;
-      const v = params[spec.name];
-      // Params from another version of the space are ignored value by value, not trial by trial.
-      if (valueProblem(spec.distribution, v) === null) column[i] = codec.encode(v);
-    }
-    codecs.set(spec.name, codec);
-    columns.set(spec.name, column);
-  }
-  return { trials, order: rankOrder(trials), codecs, columns };
-}
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al., "Algorithms for Hyper-Parameter Optimization",
@@ -77,44 +50,57 @@ export class TpeSampler implements Sampler {
 
   suggest({ space, history, direction, trialNumber }: SuggestRequest): Params {
     const rng = createRng(this.options.seed, trialNumber);
-    const trials = scoreTrials(history, trialNumber, direction, this.options.constantLiar);
-    let nFinished = 0;
-    for (const t of trials) if (t.finished) nFinished++;
-    if (nFinished < this.options.nStartupTrials) return sampleActiveParams(space, (spec) => sampleUniform(spec.distribution, rng));
+    const scored = scoreTrials(history, trialNumber, direction, this.options.constantLiar);
+    if (scored.nFinished < this.options.nStartupTrials) return sampleActiveParams(space, (spec) => sampleUniform(spec.distribution, rng));
 
-    const table = buildTable(space, trials);
-    const groupOf = this.groups(space, table);
-    const sampled = new Map<readonly string[], Params>();
-    return sampleActiveParams(space, (spec: ParamSpec): ParamValue => {
-      const dist = spec.distribution;
-      if (isSingle(dist)) return dist.type === 'categorical' ? dist.choices[0] : dist.low;
-      const group = groupOf.get(spec.name)!;
-      let values = sampled.get(group);
-      if (values === undefined) {
-        values = this.sampleGroup(group, table, rng);
-        sampled.set(group, values);
-      }
-      return values[spec.name];
+    return withScratch((scratch) => {
+      const table = buildHistoryTable(space, scored, scratch);
+      const groupOf = this.groups(space, table);
+      const sampled = new Map<readonly string[], Params>();
+      return sampleActiveParams(space, (spec: ParamSpec): ParamValue => {
+        const dist = spec.distribution;
+        if (isSingle(dist)) return dist.type === 'categorical' ? dist.choices[0] : dist.low;
+        const group = groupOf.get(spec.name)!;
+        let values = sampled.get(group);
+        if (values === undefined) {
+          values = this.sampleGroup(group, table, rng);
+          sampled.set(group, values);
+        }
+        return values[spec.name];
+      });
     });
   }
 
   /** Maps each sampled parameter to its group (a shared array per group). */
-  private groups(space: SearchSpace, table: Table): Map<string, readonly string[]> {
+  private groups(space: SearchSpace, table: HistoryTable): Map<string, readonly string[]> {
     const names = space.params.map((p) => p.name).filter((n) => table.columns.has(n));
     const columns = names.map((n) => table.columns.get(n)!);
+    const { finished } = table.scored;
+    const nTrials = finished.length;
     let groups: string[][];
     if (!this.options.multivariate) groups = [];
     else if (this.options.group) {
-      // Trials share a handful of parameter sets; decompose the distinct ones.
-      const sets = new Map<string, string[]>();
-      for (let i = 0; i < table.trials.length; i++) {
-        let key = '';
-        for (const col of columns) key += Number.isNaN(col[i]) ? '0' : '1';
-        if (!sets.has(key)) sets.set(key, names.filter((_, j) => key[j] === '1'));
+      // Trials share a handful of parameter sets: collect the distinct ones, then decompose them.
+      const patterns: Uint8Array[] = [];
+      const has = new Uint8Array(names.length);
+      const full = names.every((n) => table.missing.get(n) === 0);
+      for (let i = 0; i < (full ? Math.min(nTrials, 1) : nTrials); i++) {
+        for (let j = 0; j < names.length; j++) has[j] = Number.isNaN(columns[j][i]) ? 0 : 1;
+        let known = false;
+        for (let p = 0; p < patterns.length && !known; p++) {
+          known = true;
+          for (let j = 0; j < names.length && known; j++) known = patterns[p][j] === has[j];
+        }
+        if (!known) patterns.push(has.slice());
       }
-      groups = decomposeGroups(sets.values());
+      groups = decomposeGroups(patterns.map((p) => names.filter((_, j) => p[j] === 1)));
     } else {
-      groups = [names.filter((_, j) => table.trials.every((t, i) => !t.finished || !Number.isNaN(columns[j][i])))];
+      groups = [
+        names.filter((_, j) => {
+          for (let i = 0; i < nTrials; i++) if (finished[i] && Number.isNaN(columns[j][i])) return false;
+          return true;
+        }),
+      ];
     }
     const groupOf = new Map<string, readonly string[]>();
     for (const g of groups) {
@@ -127,34 +113,25 @@ export class TpeSampler implements Sampler {
   }
 
   /** One TPE step over a group of parameters, with the trials that have all of them. */
-  private sampleGroup(group: readonly string[], table: Table, rng: Rng): Params {
-    const columns = group.map((n) => table.columns.get(n)!);
+  private sampleGroup(group: readonly string[], table: HistoryTable, rng: Rng): Params {
     const codecs = group.map((n) => table.codecs.get(n)!);
     const dims = codecs.map((c) => c.dim);
-    const having = new Uint8Array(table.trials.length);
-    let nFinished = 0;
-    for (let i = 0; i < having.length; i++) {
-      let all = 1;
-      for (const col of columns) if (Number.isNaN(col[i])) all = 0;
-      having[i] = all;
-      if (all && table.trials[i].finished) nFinished++;
-    }
-    const { below, above } = splitByRank(table.order, having, this.options.gamma(nFinished));
-    const pick = (rows: number[]): Float64Array[] => columns.map((col) => Float64Array.from(rows, (i) => col[i]));
-    let l: ParzenEstimator = buildParzenEstimator(dims, pick(below), this.parzen);
-    let g: ParzenEstimator = buildParzenEstimator(dims, pick(above), this.parzen);
+    const { scratch } = table;
+    const split = splitGroup(table, group, this.options.gamma, !this.options.multivariate);
     // A one-dimensional grid or categorical estimator has few distinct kernels: merge them.
-    if (dims.length === 1 && (dims[0].kind === 'categorical' || dims[0].step > 0)) {
-      l = mergeIdenticalComponents(l);
-      g = mergeIdenticalComponents(g);
-    }
+    const l = mergeIdenticalComponents(buildParzenEstimator(dims, split.below, this.parzen, [split.belowOrder], scratch), scratch);
+    const g = mergeIdenticalComponents(buildParzenEstimator(dims, split.above, this.parzen, [split.aboveOrder], scratch), scratch);
 
     const n = this.options.nEiCandidates;
-    const raw = sampleParzen(l, rng, n);
+    const raw = sampleParzen(l, rng, n, scratch);
     const values: ParamValue[][] = codecs.map((codec, d) => Array.from(raw[d], (x) => codec.decode(x)));
-    const points = codecs.map((codec, d) => Float64Array.from(values[d], (v) => codec.encode(v)));
-    const logL = logPdfParzen(l, points);
-    const logG = logPdfParzen(g, points);
+    const points = codecs.map((codec, d) => {
+      const p = scratch.f64(n);
+      for (let i = 0; i < n; i++) p[i] = codec.encode(values[d][i]);
+      return p;
+    });
+    const logL = logPdfParzen(l, points, scratch);
+    const logG = logPdfParzen(g, points, scratch);
     let best = 0;
     let bestScore = -Infinity;
     for (let i = 0; i < n; i++) {

@@ -107,11 +107,11 @@ export function ndtriExp(y: number): number {
 /**
  * Quantile of the standard normal truncated to [a, b]: the x in [a, b] with P(a ≤ Z ≤ x) = q·P(a ≤ Z ≤ b).
  * Works from the side nearer the mass (Optuna `ppf`): from a's left tail when a < 0, else mirrored.
+ * `logMass` is `logGaussMass(a, b)`, which a caller that keeps it per kernel passes in.
  */
-export function truncnormPpf(q: number, a: number, b: number): number {
+export function truncnormPpf(q: number, a: number, b: number, logMass = logGaussMass(a, b)): number {
   if (q <= 0) return a;
   if (q >= 1) return b;
-  const logMass = logGaussMass(a, b);
   const x = a < 0 ? ndtriExp(logAddExp(logNdtr(a), Math.log(q) + logMass)) : -ndtriExp(logAddExp(logNdtr(-b), Math.log1p(-q) + logMass));
   return Math.min(b, Math.max(a, x));
 }

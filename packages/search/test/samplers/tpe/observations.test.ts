@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { FrozenTrial } from '../../../src/index.js';
 import { decomposeGroups } from '../../../src/samplers/tpe/group-decomposition.js';
-import { rankOrder, scoreTrials, splitByRank } from '../../../src/samplers/tpe/observations.js';
+import { ranksBefore, scoreTrials, selectBelow, type ScoredTrials } from '../../../src/samplers/tpe/observations.js';
 import { defaultGamma, defaultWeights } from '../../../src/samplers/tpe/tpe-options.js';
 
 const t = (number: number, state: FrozenTrial['state'], value: number | null, intermediate: Record<number, number> = {}): FrozenTrial => ({ number, state, params: { x: number }, value, intermediate });
 
-describe('scoreTrials and rankOrder', () => {
+/** Trial numbers from best to worst, by sorting with ranksBefore. */
+const ranked = (s: ScoredTrials): number[] =>
+  s.trials
+    .map((_, i) => i)
+    .sort((i, j) => (ranksBefore(s, i, j) ? -1 : ranksBefore(s, j, i) ? 1 : 0))
+    .map((i) => s.trials[i].number);
+
+describe('scoreTrials and ranksBefore', () => {
   const history = [
     t(0, 'COMPLETE', 5),
     t(1, 'PRUNED', 0.1, { 1: 0.3, 2: 0.1 }),
@@ -23,22 +30,49 @@ describe('scoreTrials and rankOrder', () => {
 
   it('ranks COMPLETE by value, then PRUNED by furthest step and value there, then unfinished', () => {
     const scored = scoreTrials(history, 99, 'minimize', true);
-    const order = [...rankOrder(scored)].map((i) => scored[i].trial.number);
-    expect(order).toEqual([3, 0, 2, 7, 1, 6, 5, 8, 9]);
-    expect(scored.filter((s) => s.finished).map((s) => s.trial.number)).toEqual([0, 1, 2, 3, 6, 7]);
+    expect(ranked(scored)).toEqual([3, 0, 2, 7, 1, 6, 5, 8, 9]);
+    expect(scored.trials.filter((_, i) => scored.finished[i]).map((t) => t.number)).toEqual([0, 1, 2, 3, 6, 7]);
+    expect(scored.nFinished).toBe(6);
   });
 
   it('flips values for maximize and leaves unfinished trials out without the constant liar', () => {
     const scored = scoreTrials(history, 99, 'maximize', false);
-    expect([...rankOrder(scored)].map((i) => scored[i].trial.number)).toEqual([0, 3, 2, 7, 1, 6]);
+    expect(ranked(scored)).toEqual([0, 3, 2, 7, 1, 6]);
   });
 
-  it('splits the best n of the trials that have the group, each side in trial order', () => {
+  it('reads a history out of trial order as if it were sorted', () => {
+    const shuffled = [history[4], history[9], history[0], history[7], history[1], history[10], history[3], history[8], history[2], history[6], history[5]];
+    const scored = scoreTrials(shuffled, 99, 'minimize', true);
+    expect(scored.trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
+    expect(ranked(scored)).toEqual([3, 0, 2, 7, 1, 6, 5, 8, 9]);
+  });
+
+  it('leaves out the trial being suggested', () => {
+    expect(scoreTrials(history, 3, 'minimize', true).trials.map((t) => t.number)).toEqual([0, 1, 2, 5, 6, 7, 8, 9]);
+  });
+
+  it('selects the best n of the trials that have the group', () => {
     const scored = scoreTrials(history, 99, 'minimize', true);
-    const having = Uint8Array.from(scored, (s) => (s.trial.number === 3 ? 0 : 1));
-    const { below, above } = splitByRank(rankOrder(scored), having, 2);
-    expect(below.map((i) => scored[i].trial.number)).toEqual([0, 2]);
-    expect(above.map((i) => scored[i].trial.number)).toEqual([1, 5, 6, 7, 8, 9]);
+    const numbers = (mask: Uint8Array): number[] => scored.trials.filter((_, i) => mask[i]).map((t) => t.number);
+    const having = Uint8Array.from(scored.trials, (t) => (t.number === 3 ? 0 : 1));
+    expect(numbers(selectBelow(scored, having, 2))).toEqual([0, 2]);
+    expect(numbers(selectBelow(scored, having, 2.7))).toEqual([0, 2]);
+    expect(numbers(selectBelow(scored, having, 0))).toEqual([]);
+    expect(numbers(selectBelow(scored, having, 100))).toEqual([0, 1, 2, 5, 6, 7, 8, 9]);
+  });
+
+  it('selects the same good group as a stable sort, whatever the order of arrival', () => {
+    // Many ties and values that keep improving (every trial enters the buffer) or worsening.
+    const rising: FrozenTrial[] = Array.from({ length: 200 }, (_, i) => t(i, 'COMPLETE', Math.floor(i / 3)));
+    const falling: FrozenTrial[] = Array.from({ length: 200 }, (_, i) => t(i, 'COMPLETE', 100 - Math.floor(i / 3)));
+    for (const h of [rising, falling]) {
+      const scored = scoreTrials(h, 999, 'minimize', false);
+      const all = new Uint8Array(h.length).fill(1);
+      for (const k of [1, 5, 25]) {
+        const want = ranked(scored).slice(0, k).sort((a, b) => a - b);
+        expect(scored.trials.filter((_, i) => selectBelow(scored, all, k)[i]).map((x) => x.number)).toEqual(want);
+      }
+    }
   });
 });
 

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/rng.js';
-import { buildParzenEstimator, logPdfParzen, mergeIdenticalComponents, sampleParzen, type KernelDimension, type ParzenOptions } from '../../../src/samplers/tpe/parzen-estimator.js';
+import { logPdfParzen } from '../../../src/samplers/tpe/log-pdf-parzen.js';
+import { buildParzenEstimator, mergeIdenticalComponents, type KernelDimension, type ParzenOptions } from '../../../src/samplers/tpe/parzen-estimator.js';
+import { sampleParzen } from '../../../src/samplers/tpe/sample-parzen.js';
 import { defaultWeights } from '../../../src/samplers/tpe/tpe-options.js';
+import { logGaussMass, normLogPdf } from '../../../src/samplers/tpe/truncnorm.js';
 
 // Expected numbers come from Optuna 3.1.0's _ParzenEstimator with the same inputs and its defaults
 // (consider_prior, prior_weight 1, magic clip, no endpoints, default_weights), including its
-// continuous log scores, which leave out the −log σ of a scaled density (see ParzenEstimator.logNorms).
+// continuous log scores, which leave out the −log σ of a scaled density (see logPdfParzen).
 const OPTUNA: ParzenOptions = { considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights(), multivariate: false };
 const f = (...xs: number[]): Float64Array => Float64Array.from(xs);
 
@@ -103,5 +106,63 @@ describe('sampleParzen', () => {
     // Mixture mass on choice 2: (6·(1 + 1/7)/(1 + 3/7) + 1/3) / 7 ≈ 0.733.
     expect(share2).toBeGreaterThan(0.7);
     expect(share2).toBeLessThan(0.77);
+  });
+});
+
+describe('logPdfParzen', () => {
+  /** The score written out term by term from the estimator's kernels. */
+  function naive(est: ReturnType<typeof buildParzenEstimator>, points: Float64Array[]): number[] {
+    return Array.from(points[0], (_, i) => {
+      let total = 0;
+      for (let k = 0; k < est.nComponents; k++) {
+        let log = Math.log(est.weights[k]);
+        est.dims.forEach((dim, d) => {
+          const x = points[d][i];
+          if (dim.kind === 'categorical') log += Math.log(est.probs[d]![k * dim.nChoices + x]);
+          else {
+            const mu = est.mus[d]![k];
+            const s = est.sigmas[d]![k];
+            const mass = logGaussMass((dim.low - mu) / s, (dim.high - mu) / s);
+            if (dim.step === 0) log += normLogPdf((x - mu) / s) - mass;
+            else log += logGaussMass((Math.max(dim.low, x - dim.step / 2) - mu) / s, (Math.min(dim.high, x + dim.step / 2) - mu) / s) - mass;
+          }
+        });
+        total += Math.exp(log);
+      }
+      return Math.log(total);
+    });
+  }
+
+  it('equals the term-by-term score for grid, categorical and continuous kernels, univariate and joint', () => {
+    const rng = createRng(8);
+    // An odd and an even number of cells: the prior's mean is on the grid only for the odd one.
+    const dims: KernelDimension[] = [
+      { kind: 'numeric', low: -0.5, high: 20.5, step: 1 },
+      { kind: 'numeric', low: -0.125, high: 2.125, step: 0.25 },
+      { kind: 'categorical', nChoices: 3 },
+      { kind: 'numeric', low: -3, high: 4, step: 0 },
+    ];
+    const n = 150;
+    const obs = [
+      Float64Array.from({ length: n }, () => rng.int(0, 20)),
+      Float64Array.from({ length: n }, () => rng.int(0, 8) * 0.25),
+      Float64Array.from({ length: n }, () => rng.int(0, 2)),
+      Float64Array.from({ length: n }, () => -3 + 7 * rng.next()),
+    ];
+    const pts = [
+      Float64Array.from({ length: 30 }, () => rng.int(0, 20)),
+      Float64Array.from({ length: 30 }, () => rng.int(0, 8) * 0.25),
+      Float64Array.from({ length: 30 }, () => rng.int(0, 2)),
+      Float64Array.from({ length: 30 }, () => -3 + 7 * rng.next()),
+    ];
+    for (const multivariate of [false, true]) {
+      const cases = multivariate ? [[0, 1, 2, 3]] : [[0], [1], [2], [3]];
+      for (const ds of cases) {
+        const est = buildParzenEstimator(ds.map((d) => dims[d]), ds.map((d) => obs[d]), { ...OPTUNA, multivariate });
+        const want = naive(est, ds.map((d) => pts[d]));
+        const got = logPdfParzen(mergeIdenticalComponents(est), ds.map((d) => pts[d]));
+        want.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 10));
+      }
+    }
   });
 });
