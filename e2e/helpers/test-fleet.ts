@@ -47,7 +47,7 @@ export async function startTestFleet(options: TestFleetOptions): Promise<TestFle
   } catch (err) {
     await testDb.drop();
     await namespace.cleanup();
-    throw err;
+    throw new Error(`${(err as Error).message}\n(the apps' logs are in ${workDir})`, { cause: err });
   }
   return {
     fleet,
