@@ -10,12 +10,13 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import * as models from '@tunefleet/models';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyDetail, TrialDetail, TrialSummary } from './helpers/api-client.js';
 import { smallCnnStudy } from './helpers/small-cnn-study.js';
 import { startTestFleet, type TestFleet } from './helpers/test-fleet.js';
 import { waitFor } from './helpers/wait-for.js';
-import { models, tf } from './helpers/workspace.js';
 
 const MAX_EPOCHS = 3;
 const MIN_EPOCHS = 1;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ApiClient, createApiClient } from './api-client.js';
 import { type Fleet, type FleetOptions, startFleet } from './fleet.js';
-import { createRedisNamespace, createTestDatabase, type RedisNamespace, type TestDatabase } from './workspace.js';
+import { createRedisNamespace, createTestDatabase, type RedisNamespace, type TestDatabase } from '@tunefleet/db/testing';
 
 export interface TestFleet {
   readonly fleet: Fleet;
