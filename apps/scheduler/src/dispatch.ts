@@ -13,8 +13,8 @@ import {
 } from '@tunefleet/contracts';
 import type { Trial } from '@tunefleet/db';
 import { NotFoundError } from '@tunefleet/db';
-import { deriveSeed } from '@tunefleet/search';
-import { checkArchitecture, jobParams } from './architecture-check.js';
+import { type Params, deriveSeed } from '@tunefleet/search';
+import { type ArchitectureVerdict, checkArchitecture, jobParams } from './architecture-check.js';
 import type { SchedulerContext } from './context.js';
 import { type StudyRuntime, trainUntilEpoch } from './study-runtime.js';
 
@@ -132,30 +132,75 @@ export async function enqueueTrial(ctx: SchedulerContext, runtime: StudyRuntime,
 
 export type StartOutcome = 'dispatched' | 'failed' | 'skipped';
 
+/** Records the architecture check's refusal: the trial is FAILED and never trained. */
+async function refuse(
+  ctx: SchedulerContext,
+  trial: Trial,
+  verdict: Extract<ArchitectureVerdict, { ok: false }>,
+): Promise<'failed'> {
+  const result = await ctx.stores.trials.apply(trial.id, 'failed', {
+    failureType: verdict.failureType,
+    failureMessage: verdict.message,
+    parameterCount: verdict.parameterCount,
+  });
+  if (result.changed) {
+    ctx.log.info(
+      { studyId: trial.studyId, trialId: trial.id, trialNumber: trial.number, failureType: verdict.failureType, parameterCount: verdict.parameterCount },
+      'trial rejected',
+    );
+  }
+  return 'failed';
+}
+
+/** Enqueues the first job of a trial that is RUNNING in Postgres (retries resume their predecessor's checkpoint). */
+async function dispatchRunning(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial): Promise<'dispatched'> {
+  const plan =
+    trial.resumeFromEpoch !== null && trial.resumeFromEpoch > 0
+      ? await retryPlan(ctx, runtime, trial, trial.resumeFromEpoch)
+      : { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
+  await enqueueTrial(ctx, runtime, trial, plan);
+  ctx.log.info(
+    { studyId: trial.studyId, trialId: trial.id, trialNumber: trial.number, attempt: plan.attempt, startEpoch: plan.startEpoch, maxEpochs: plan.maxEpochs },
+    'trial dispatched',
+  );
+  return 'dispatched';
+}
+
 /**
  * Starts a WAITING trial: a configuration the architecture check refuses is FAILED (`rejected`
  * over maxParams, `invalid-params` if it cannot be built) and never trained; otherwise the trial
  * becomes RUNNING and its job is enqueued. A retry resumes from its predecessor's checkpoint.
  */
 export async function startTrial(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial): Promise<StartOutcome> {
-  const tlog = ctx.log.child({ studyId: trial.studyId, trialId: trial.id, trialNumber: trial.number });
   const verdict = checkArchitecture(runtime, trial.params);
-  if (!verdict.ok) {
-    const result = await ctx.stores.trials.apply(trial.id, 'failed', {
-      failureType: verdict.failureType,
-      failureMessage: verdict.message,
-      parameterCount: verdict.parameterCount,
-    });
-    if (result.changed) tlog.info({ failureType: verdict.failureType, parameterCount: verdict.parameterCount }, 'trial rejected');
-    return 'failed';
-  }
+  if (!verdict.ok) return refuse(ctx, trial, verdict);
   const result = await ctx.stores.trials.apply(trial.id, 'started', { parameterCount: verdict.parameterCount });
   if (!result.changed) return 'skipped';
-  const plan =
-    trial.resumeFromEpoch !== null && trial.resumeFromEpoch > 0
-      ? await retryPlan(ctx, runtime, trial, trial.resumeFromEpoch)
-      : { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
-  await enqueueTrial(ctx, runtime, trial, plan);
-  tlog.info({ attempt: plan.attempt, startEpoch: plan.startEpoch, maxEpochs: plan.maxEpochs }, 'trial dispatched');
-  return 'dispatched';
+  return dispatchRunning(ctx, runtime, trial);
+}
+
+/**
+ * Creates trial `params` of a study and starts it, as `create` then `startTrial` would, with one
+ * statement fewer for the usual case: the architecture is checked first, so a trial that passes is
+ * created RUNNING with its parameter count (still written before its job is enqueued); a refused
+ * one is created WAITING and FAILED like any other. The trial must get number `number` (the one
+ * its params were suggested for); another number means a second scheduler is writing the study,
+ * and nothing is enqueued.
+ */
+export async function createAndStartTrial(
+  ctx: SchedulerContext,
+  runtime: StudyRuntime,
+  number: number,
+  params: Params,
+): Promise<'dispatched' | 'failed'> {
+  const { studyId } = runtime;
+  const verdict = checkArchitecture(runtime, params);
+  const trial = await ctx.stores.trials.create(
+    studyId,
+    verdict.ok ? { params, running: { parameterCount: verdict.parameterCount } } : { params },
+  );
+  if (trial.number !== number) {
+    throw new Error(`study ${studyId}: expected to create trial ${number}, got ${trial.number}; is a second scheduler running?`);
+  }
+  return verdict.ok ? dispatchRunning(ctx, runtime, trial) : refuse(ctx, trial, verdict);
 }

@@ -6,7 +6,7 @@
 import type { Study, Trial } from '@tunefleet/db';
 import { type FrozenTrial, IllegalTransitionError, lastValue, promotionAsha } from '@tunefleet/search';
 import { type SchedulerContext, runtimeOf } from './context.js';
-import { enqueueTrial, resumePlan, startTrial } from './dispatch.js';
+import { createAndStartTrial, enqueueTrial, resumePlan, startTrial } from './dispatch.js';
 import { historyAsOf } from './history-view.js';
 import { createRetry } from './retry-trial.js';
 import { type StudyRuntime, StudySpecError } from './study-runtime.js';
@@ -146,14 +146,9 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
       // A trial older than the window is still open: the suggestion waits for it (history-view.ts).
       if (view === null) break;
       const params = runtime.sampler.suggest({ space: runtime.space, history: view, direction: runtime.direction, trialNumber: number });
-      const trial = await ctx.stores.trials.create(studyId, { params });
-      if (trial.number !== number) {
-        throw new Error(`study ${studyId}: expected to create trial ${number}, got ${trial.number}; is a second scheduler running?`);
-      }
-      history.push({ number, state: 'WAITING', params, value: null, intermediate: {} });
-      const outcome = await startTrial(ctx, runtime, trial);
+      const outcome = await createAndStartTrial(ctx, runtime, number, params);
+      history.push({ number, state: outcome === 'dispatched' ? 'RUNNING' : 'FAILED', params, value: null, intermediate: {} });
       if (outcome === 'dispatched') inFlight++;
-      setState(number, outcome === 'dispatched' ? 'RUNNING' : 'FAILED');
     }
 
     const open = history.some((t) => t.state === 'RUNNING' || t.state === 'WAITING');

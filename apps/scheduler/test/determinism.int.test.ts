@@ -57,7 +57,7 @@ describe('crash-restart determinism', () => {
     }
   });
 
-  test('a crash between writing a trial and enqueueing it, or between creating and starting it, changes no decision', async ({
+  test('a crash between writing a trial and enqueueing it, or a trial left WAITING, changes no decision', async ({
     testDb,
     stores,
     redisNamespace,
@@ -84,15 +84,17 @@ describe('crash-restart determinism', () => {
       await runToCompletion(config, testDb.db, stores, lostJob.id);
       expect(await paramsByNumber(stores, lostJob.id)).toEqual(expected);
 
-      // The process dies after creating a trial, before starting it: the trial stays WAITING.
+      // A trial left WAITING (created by a process that died before starting it; retries are
+      // created WAITING too) is started first, with the params it was created with. New trials
+      // are created RUNNING in one statement, so the process dies after a WAITING create here.
       const waiting = await stores.studies.create(spec());
       const dying: Stores = {
         ...stores,
         trials: {
           ...stores.trials,
-          apply: async (id, event, data) => {
-            if (event === 'started') throw new Error('process killed');
-            return stores.trials.apply(id, event, data);
+          create: async (studyId, input) => {
+            await stores.trials.create(studyId, { params: input.params });
+            throw new Error('process killed');
           },
         },
       };

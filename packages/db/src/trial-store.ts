@@ -26,6 +26,12 @@ export interface NewTrial {
   readonly retryOfId?: string;
   /** Epoch whose checkpoint the first job resumes from. */
   readonly resumeFromEpoch?: number;
+  /**
+   * Creates the trial RUNNING, as `apply(id, 'started', { parameterCount })` would leave it
+   * (`startedAt` and `lastEventAt` set), in the same statement that allocates its number: a
+   * dispatcher that has checked the params before creating the trial saves a round trip.
+   */
+  readonly running?: { readonly parameterCount: number | null };
 }
 
 /** `changed: false` is an `ignore` cell: a late or duplicate event; `state` is the current one. */
@@ -182,6 +188,11 @@ export function createTrialStore(db: DbOrTx): TrialStore {
       }
       if (input.retryOfId !== undefined && !isUuid(input.retryOfId)) throw new NotFoundError('trial', input.retryOfId);
       if (input.resumeFromEpoch !== undefined) checkInt('resumeFromEpoch', input.resumeFromEpoch);
+      const running = input.running;
+      if (running !== undefined && running.parameterCount !== null) checkInt('parameterCount', running.parameterCount);
+      // WAITING and no timestamps unless the trial starts RUNNING (then now(), like apply's `started`).
+      const state = running === undefined ? 'WAITING' : 'RUNNING';
+      const startedAt = running === undefined ? null : new Date();
       let rows: { id: string }[];
       try {
         rows = await db.$queryRaw<{ id: string }[]>`
@@ -190,9 +201,11 @@ export function createTrialStore(db: DbOrTx): TrialStore {
             WHERE "id" = ${studyId}::uuid AND "status" = 'RUNNING'
             RETURNING "id", "next_trial_number" - 1 AS "number"
           )
-          INSERT INTO "trial" ("study_id", "number", "params", "retry_of_id", "resume_from_epoch")
+          INSERT INTO "trial" ("study_id", "number", "params", "retry_of_id", "resume_from_epoch",
+                               "state", "parameter_count", "started_at", "last_event_at")
           SELECT "id", "number", ${JSON.stringify(input.params)}::jsonb, ${input.retryOfId ?? null}::uuid,
-                 ${input.resumeFromEpoch ?? null}::int
+                 ${input.resumeFromEpoch ?? null}::int, ${state}::"trial_state",
+                 ${running?.parameterCount ?? null}::int, ${startedAt}::timestamptz, ${startedAt}::timestamptz
           FROM allocated
           RETURNING "id"::text AS "id"`;
       } catch (err) {

@@ -60,6 +60,33 @@ describe('TrialStore.create', () => {
   dbTest('rejects params that are not an object, naming the field', async ({ stores, study }) => {
     await expect(stores.trials.create(study.id, { params: [] as never })).rejects.toMatchObject({ field: 'params' });
   });
+
+  dbTest('creates a trial RUNNING with its parameter count in one go, as a started WAITING trial', async ({ stores, study }) => {
+    const waiting = await stores.trials.create(study.id, { params: { x: 1 } });
+    await stores.trials.apply(waiting.id, 'started', { parameterCount: 7 });
+    const started = await stores.trials.get(waiting.id);
+    const running = await stores.trials.create(study.id, { params: { x: 2 }, running: { parameterCount: 7 } });
+    expect(running).toMatchObject({ number: 1, state: 'RUNNING', parameterCount: 7, attempts: 0, params: { x: 2 } });
+    expect(running.startedAt).toBeInstanceOf(Date);
+    expect(running.lastEventAt).toEqual(running.startedAt);
+    expect(running.finishedAt).toBeNull();
+    for (const key of ['state', 'parameterCount', 'attempts', 'finishedAt', 'failureType'] as const) {
+      expect(running[key]).toEqual(started[key]);
+    }
+    // `started` is now an ignore, and the trial goes on like any RUNNING one.
+    expect(await stores.trials.apply(running.id, 'started')).toEqual({ changed: false, state: 'RUNNING' });
+    expect(await stores.trials.apply(running.id, 'completed', { objectiveValue: 1 })).toEqual({ changed: true, state: 'COMPLETE' });
+    const unknownSize = await stores.trials.create(study.id, { params: { x: 3 }, running: { parameterCount: null } });
+    expect(unknownSize).toMatchObject({ state: 'RUNNING', parameterCount: null });
+    expect(await stores.trials.countByState(study.id)).toMatchObject({ WAITING: 0, RUNNING: 2, COMPLETE: 1 });
+  });
+
+  dbTest('rejects a running parameter count that is no integer, naming the field', async ({ stores, study }) => {
+    await expect(stores.trials.create(study.id, { params: {}, running: { parameterCount: 1.5 } })).rejects.toMatchObject({
+      field: 'parameterCount',
+    });
+    expect(await stores.trials.list(study.id)).toEqual([]);
+  });
 });
 
 describe('TrialStore reads', () => {
