@@ -15,7 +15,8 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && command -v redis-server >/de
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
 fi
 if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 || ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-  echo "Postgres (127.0.0.1:5432) and Redis (127.0.0.1:6379) are needed; start them with: docker compose up -d postgres redis" >&2
+  echo "Postgres (127.0.0.1:5432) and Redis (127.0.0.1:6379) are needed, or DATABASE_URL and REDIS_URL pointing at them." >&2
+  echo "With Docker: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15; docker run -d -p 6379:6379 redis:7" >&2
   exit 1
 fi
 
