@@ -17,7 +17,16 @@ import {
 import type { Params } from '@tunefleet/search';
 import type { DbOrTx } from './client.js';
 import { ConflictError, DbInputError, NotFoundError, translateDbError } from './errors.js';
-import { type Trial, type TrialUpdate, checkInt, checkNumber, toTrial, toUpdateData, trialSelect } from './trial-record.js';
+import { Prisma } from './generated/client.js';
+import {
+  type Trial,
+  type TrialUpdate,
+  checkInt,
+  checkNumber,
+  toTrial,
+  toUpdateData,
+  trialSelect,
+} from './trial-record.js';
 import { isUuid } from './uuid.js';
 
 export interface NewTrial {
@@ -160,6 +169,38 @@ function optionalNumber(field: string, value: number | null | undefined): number
   return value;
 }
 
+type TrialRow = Parameters<typeof toTrial>[0];
+
+/** Every column of a trial row under its `Trial` field name, for raw statements that return one. */
+const TRIAL_COLUMNS = Prisma.raw(
+  [
+    '"id"::text AS "id"',
+    '"study_id"::text AS "studyId"',
+    '"number"',
+    '"params"',
+    '"state"::text AS "state"',
+    '"attempts"',
+    '"worker_id" AS "workerId"',
+    '"failure_type" AS "failureType"',
+    '"failure_message" AS "failureMessage"',
+    '"created_at" AS "createdAt"',
+    '"started_at" AS "startedAt"',
+    '"finished_at" AS "finishedAt"',
+    '"last_event_at" AS "lastEventAt"',
+    '"vloss"',
+    '"accuracy"',
+    '"macro_f1" AS "macroF1"',
+    '"per_class_accuracy" AS "perClassAccuracy"',
+    '"confusion_matrix" AS "confusionMatrix"',
+    '"parameter_count" AS "parameterCount"',
+    '"efficiency"',
+    '"objective_value" AS "objectiveValue"',
+    '"retry_of_id"::text AS "retryOfId"',
+    '"resume_from_epoch" AS "resumeFromEpoch"',
+    '"pruned_at_rung" AS "prunedAtRung"',
+  ].join(', '),
+);
+
 export function createTrialStore(db: DbOrTx): TrialStore {
   async function get(id: string): Promise<Trial> {
     const row = isUuid(id) ? await db.trial.findUnique({ where: { id }, select: trialSelect }) : null;
@@ -193,9 +234,9 @@ export function createTrialStore(db: DbOrTx): TrialStore {
       // WAITING and no timestamps unless the trial starts RUNNING (then now(), like apply's `started`).
       const state = running === undefined ? 'WAITING' : 'RUNNING';
       const startedAt = running === undefined ? null : new Date();
-      let rows: { id: string }[];
+      let rows: TrialRow[];
       try {
-        rows = await db.$queryRaw<{ id: string }[]>`
+        rows = await db.$queryRaw<TrialRow[]>`
           WITH allocated AS (
             UPDATE "study" SET "next_trial_number" = "next_trial_number" + 1
             WHERE "id" = ${studyId}::uuid AND "status" = 'RUNNING'
@@ -207,7 +248,7 @@ export function createTrialStore(db: DbOrTx): TrialStore {
                  ${input.resumeFromEpoch ?? null}::int, ${state}::"trial_state",
                  ${running?.parameterCount ?? null}::int, ${startedAt}::timestamptz, ${startedAt}::timestamptz
           FROM allocated
-          RETURNING "id"::text AS "id"`;
+          RETURNING ${TRIAL_COLUMNS}`;
       } catch (err) {
         throw translateDbError(err, {
           entity: 'trial',
@@ -221,7 +262,8 @@ export function createTrialStore(db: DbOrTx): TrialStore {
         const study = await requireStudy(studyId);
         throw new ConflictError('study', `study ${studyId} is ${study.status}; it takes no new trials`);
       }
-      return get(created.id);
+      // The inserted row comes back from the same statement: no second read.
+      return toTrial(created);
     },
 
     get,

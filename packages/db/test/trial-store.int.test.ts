@@ -22,6 +22,17 @@ describe('TrialStore.create', () => {
     expect(a.createdAt).toBeInstanceOf(Date);
   });
 
+  dbTest('returns the row exactly as get reads it, field for field and type for type', async ({ stores, study }) => {
+    const plain = await stores.trials.create(study.id, { params: { x: 0.25, layers: 3, opt: 'sgd', bn: true } });
+    const failed = await stores.trials.create(study.id, { params: { x: 1 } });
+    await stores.trials.apply(failed.id, 'failed', { failureType: 'worker-error' });
+    const retry = await stores.trials.create(study.id, { params: { x: 1 }, retryOfId: failed.id, resumeFromEpoch: 2 });
+    const running = await stores.trials.create(study.id, { params: { x: 2 }, running: { parameterCount: 1234 } });
+    for (const created of [plain, retry, running]) {
+      expect(created).toStrictEqual(await stores.trials.get(created.id));
+    }
+  });
+
   dbTest('allocates unique, gapless numbers under concurrent creates', async ({ stores, study }) => {
     const other = await createTestStudy(stores);
     const created = await Promise.all(
