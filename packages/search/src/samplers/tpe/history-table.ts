@@ -19,6 +19,8 @@ export interface HistoryTable {
   readonly scratch: Scratch;
   /** The good group among all trials, shared by every group whose parameters no trial lacks. */
   fullBelow: Uint8Array | null;
+  /** Mixture weights by number of observations, shared by the estimators of equal size. */
+  readonly weights: Map<number, Float64Array>;
 }
 
 export function buildHistoryTable(space: SearchSpace, scored: ScoredTrials, scratch: Scratch): HistoryTable {
@@ -42,7 +44,7 @@ export function buildHistoryTable(space: SearchSpace, scored: ScoredTrials, scra
     columns.set(name, column);
     missing.set(name, nMissing);
   }
-  return { scored, codecs, columns, missing, scratch, fullBelow: null };
+  return { scored, codecs, columns, missing, scratch, fullBelow: null, weights: new Map() };
 }
 
 /** The observations of one group of parameters, split into the good group (l) and the rest (g). */

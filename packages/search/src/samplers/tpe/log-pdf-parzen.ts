@@ -3,13 +3,26 @@ import { HEAP, type Scratch } from './scratch.js';
 import { logGaussMass } from './truncnorm.js';
 
 const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+/**
+ * A single continuous dimension with at least this many components is scored from a window around
+ * each point in the components' order of mean: with a thousand observations the bandwidths are
+ * about range/100 (the magic clip), so all but a fifth of the kernels lie more than ten bandwidths
+ * away and below e^−40 of the largest term, where the full sum would skip them anyway. The result is
+ * the same to the last bit.
+ */
+const WINDOW_MIN_COMPONENTS = 64;
+/** Kernels wider than this many times the narrowest are evaluated for every point, outside the window. */
+const WIDE_FACTOR = 1.5;
 /** Grids up to this many cells get tables of kernel masses by (bandwidth, offset in cells)... */
 const MAX_TABLE_CELLS = 1024;
 /** ...one for each of at most this many bandwidths shared by several kernels. */
 const MAX_TABLES = 8;
 
-/** Adds point i's log kernel values in one dimension to `row` (one entry per component). */
-type RowAdder = (i: number, row: Float64Array) => void;
+/**
+ * Writes `src` plus point i's log kernel values in one dimension into `row` (one entry per
+ * component); `src` is the per-component constant for the first dimension, `row` itself after.
+ */
+type RowAdder = (i: number, row: Float64Array, src: Float64Array) => void;
 
 function categoricalAdder(est: ParzenEstimator, d: number, c: number, x: Float64Array, scratch: Scratch): RowAdder {
   const m = est.nComponents;
@@ -35,9 +48,9 @@ function categoricalAdder(est: ParzenEstimator, d: number, c: number, x: Float64
     }
     return col;
   };
-  return (i, row) => {
+  return (i, row, src) => {
     const col = column(x[i]);
-    for (let k = 0; k < m; k++) row[k] += col[k];
+    for (let k = 0; k < m; k++) row[k] = src[k] + col[k];
   };
 }
 
@@ -48,11 +61,11 @@ function continuousAdder(est: ParzenEstimator, d: number, x: Float64Array, scrat
   // −½ z² = −(x − μ)² · (1 / 2σ²)
   const halfPrecision = scratch.f64(m);
   for (let k = 0; k < m; k++) halfPrecision[k] = 0.5 / (sigma[k] * sigma[k]);
-  return (i, row) => {
+  return (i, row, src) => {
     const xi = x[i];
     for (let k = 0; k < m; k++) {
       const dx = xi - mu[k];
-      row[k] -= dx * dx * halfPrecision[k];
+      row[k] = src[k] - dx * dx * halfPrecision[k];
     }
   };
 }
@@ -93,11 +106,11 @@ function gridAdder(est: ParzenEstimator, d: number, low: number, high: number, s
   const filled = scratch.u8(tableSigmas.length * width);
   // Points repeat (candidates drawn from the same kernels land on the same grid points).
   const cache = new Map<number, Float64Array>();
-  return (i, row) => {
+  return (i, row, src) => {
     const xi = x[i];
     let values = cache.get(xi);
     if (values !== undefined) {
-      for (let k = 0; k < m; k++) row[k] += values[ids[k]];
+      for (let k = 0; k < m; k++) row[k] = src[k] + values[ids[k]];
       return;
     }
     values = scratch.f64(nk);
@@ -123,7 +136,7 @@ function gridAdder(est: ParzenEstimator, d: number, low: number, high: number, s
         values[j] = logGaussMass((lo - mu[k]) / s, (hi - mu[k]) / s);
       }
     }
-    for (let k = 0; k < m; k++) row[k] += values[ids[k]];
+    for (let k = 0; k < m; k++) row[k] = src[k] + values[ids[k]];
   };
 }
 
@@ -147,39 +160,112 @@ export function logPdfParzen(est: ParzenEstimator, points: readonly Float64Array
   const m = est.nComponents;
   const base = scratch.f64(m);
   for (let k = 0; k < m; k++) base[k] = Math.log(est.weights[k]);
-  const adders: RowAdder[] = [];
   est.dims.forEach((dim, d) => {
-    if (dim.kind === 'categorical') {
-      adders.push(categoricalAdder(est, d, dim.nChoices, points[d], scratch));
-      return;
-    }
+    if (dim.kind === 'categorical') return;
     const logMass = est.logMasses[d]!;
-    if (dim.step === 0) {
-      for (let k = 0; k < m; k++) base[k] -= LN_SQRT_2PI + logMass[k];
-      adders.push(continuousAdder(est, d, points[d], scratch));
-    } else {
-      for (let k = 0; k < m; k++) base[k] -= logMass[k];
-      adders.push(gridAdder(est, d, dim.low, dim.high, dim.step, points[d], scratch));
-    }
+    const shift = dim.step === 0 ? LN_SQRT_2PI : 0;
+    for (let k = 0; k < m; k++) base[k] -= shift + logMass[k];
+  });
+  const out = scratch.f64(size);
+  const dim0 = est.dims[0];
+  const order = est.sorted[0];
+  if (est.dims.length === 1 && dim0.kind === 'numeric' && dim0.step === 0 && order !== null && m >= WINDOW_MIN_COMPONENTS) {
+    logPdfSorted(est, order, base, points[0], out, scratch);
+    return out;
+  }
+  const adders: RowAdder[] = est.dims.map((dim, d) => {
+    if (dim.kind === 'categorical') return categoricalAdder(est, d, dim.nChoices, points[d], scratch);
+    return dim.step === 0 ? continuousAdder(est, d, points[d], scratch) : gridAdder(est, d, dim.low, dim.high, dim.step, points[d], scratch);
   });
   const row = scratch.f64(m);
-  const out = scratch.f64(size);
   for (let i = 0; i < size; i++) {
-    row.set(base);
-    for (const add of adders) add(i, row);
+    for (let d = 0; d < adders.length; d++) adders[d](i, row, d === 0 ? base : row);
+    if (adders.length === 0) row.set(base);
     let max = -Infinity;
     for (let k = 0; k < m; k++) if (row[k] > max) max = row[k];
-    if (max === -Infinity) {
-      out[i] = -Infinity;
-      continue;
-    }
-    // Terms below e^−40 of the largest change the sum by < m·4e-18 relative; skip their exp.
-    let sum = 0;
-    for (let k = 0; k < m; k++) {
-      const t = row[k] - max;
-      if (t > -40) sum += Math.exp(t);
-    }
-    out[i] = max + Math.log(sum);
+    out[i] = logSumExp(row, m, max, null);
   }
   return out;
+}
+
+/** log Σ exp(row[k]) given max = max row[k], over the components flagged in `mark` (all when null), which it clears. */
+function logSumExp(row: Float64Array, m: number, max: number, mark: Uint8Array | null): number {
+  if (max === -Infinity) return -Infinity;
+  // Terms below e^−40 of the largest change the sum by < m·4e-18 relative; skip their exp. The sum
+  // runs in component order whatever the evaluation order, so results do not depend on it.
+  let sum = 0;
+  for (let k = 0; k < m; k++) {
+    if (mark !== null) {
+      if (!mark[k]) continue;
+      mark[k] = 0;
+    }
+    const t = row[k] - max;
+    if (t > -40) sum += Math.exp(t);
+  }
+  return max + Math.log(sum);
+}
+
+/** One continuous dimension with many components: see WINDOW_MIN_COMPONENTS. */
+function logPdfSorted(est: ParzenEstimator, order: Int32Array, base: Float64Array, x: Float64Array, out: Float64Array, scratch: Scratch): void {
+  const m = est.nComponents;
+  const mu = est.mus[0]!;
+  const sigma = est.sigmas[0]!;
+  let minSigma = Infinity;
+  for (let k = 0; k < m; k++) minSigma = Math.min(minSigma, sigma[k]);
+  const wideSigma = WIDE_FACTOR * minSigma;
+  // Narrow kernels, in order of mean, are scanned outwards from the point; wide ones always evaluated.
+  const sortedMu = scratch.f64(m);
+  const narrow = scratch.u8(m);
+  const wide = scratch.i32(m);
+  let nWide = 0;
+  let maxBase = -Infinity;
+  let maxNarrowSigma = 0;
+  for (let r = 0; r < m; r++) {
+    const k = order[r];
+    sortedMu[r] = mu[k];
+    if (sigma[k] <= wideSigma) {
+      narrow[r] = 1;
+      maxBase = Math.max(maxBase, base[k]);
+      maxNarrowSigma = Math.max(maxNarrowSigma, sigma[k]);
+    } else wide[nWide++] = k;
+  }
+  const halfPrecision = scratch.f64(m);
+  for (let k = 0; k < m; k++) halfPrecision[k] = 0.5 / (sigma[k] * sigma[k]);
+  const minHalfPrecision = 0.5 / (maxNarrowSigma * maxNarrowSigma);
+  const row = scratch.f64(m);
+  const mark = scratch.u8(m);
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    let max = -Infinity;
+    for (let j = 0; j < nWide; j++) {
+      const k = wide[j];
+      const dx = xi - mu[k];
+      const t = base[k] - dx * dx * halfPrecision[k];
+      row[k] = t;
+      mark[k] = 1;
+      if (t > max) max = t;
+    }
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sortedMu[mid] < xi) lo = mid + 1;
+      else hi = mid;
+    }
+    // Outwards in each direction until even the heaviest narrow kernel at that distance would fall
+    // below e^−41 of the largest term so far (so below e^−40 of the final one, hence skipped anyway).
+    for (let dir = 0; dir < 2; dir++) {
+      for (let r = dir === 0 ? lo : lo - 1; r >= 0 && r < m; r += dir === 0 ? 1 : -1) {
+        if (!narrow[r]) continue;
+        const dx = xi - sortedMu[r];
+        if (maxBase - dx * dx * minHalfPrecision < max - 41) break;
+        const k = order[r];
+        const t = base[k] - dx * dx * halfPrecision[k];
+        row[k] = t;
+        mark[k] = 1;
+        if (t > max) max = t;
+      }
+    }
+    out[i] = logSumExp(row, m, max, mark);
+  }
 }

@@ -41,13 +41,22 @@ export interface ParzenEstimator {
   readonly probs: readonly (Float64Array | null)[];
   /** Grid dimensions: which components share a kernel, so log masses are computed per distinct kernel. */
   readonly kernels: readonly (GridKernels | null)[];
+  /** Univariate numeric dimensions: component indices in ascending order of mean (ties in index order); null elsewhere. */
+  readonly sorted: readonly (Int32Array | null)[];
 }
 
 const EPS = 1e-12;
 /** Scott-style bandwidth factor of Optuna's multivariate TPE (BOHB, Falkner et al. 2018). */
 const SIGMA0_MAGNITUDE = 0.2;
 
-function componentWeights(n: number, withPrior: boolean, options: ParzenOptions, scratch: Scratch): Float64Array {
+/**
+ * Normalised mixture weights of n observations (oldest first) and, when the prior is included (with
+ * `considerPrior` or no observations), the prior last: `options.weights(n)` then priorWeight, divided
+ * by their sum (Optuna `_calculate_weights`). Throws a RangeError for negative, non-finite or all-zero
+ * weights or too few of them.
+ */
+export function componentWeights(n: number, options: ParzenOptions, scratch: Scratch = HEAP): Float64Array {
+  const withPrior = options.considerPrior || n === 0;
   const w = scratch.f64(n + (withPrior ? 1 : 0));
   if (n > 0) {
     const given = options.weights(n);
@@ -82,7 +91,7 @@ function numericKernels(
   nDims: number,
   options: ParzenOptions,
   scratch: Scratch,
-): { mus: Float64Array; sigmas: Float64Array } {
+): { mus: Float64Array; sigmas: Float64Array; sortedIndex: Int32Array | null } {
   const n = observed.length;
   const m = n + (withPrior ? 1 : 0);
   const range = dim.high - dim.low;
@@ -91,6 +100,7 @@ function numericKernels(
   mus.set(observed);
   if (withPrior) mus[n] = priorMu;
   const sigmas = scratch.f64(m);
+  let sortedIndex: Int32Array | null = null;
   if (options.multivariate) {
     sigmas.fill(SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (nDims + 4)) * range);
   } else {
@@ -119,6 +129,8 @@ function numericKernels(
       sorted[p + 1] = priorMu;
       rank[n] = p;
     }
+    sortedIndex = scratch.i32(m);
+    for (let i = 0; i < m; i++) sortedIndex[rank[i]] = i;
     for (let i = 0; i < m; i++) {
       const r = rank[i];
       let s = Math.max(sorted[r + 1] - sorted[r], sorted[r + 2] - sorted[r + 1]);
@@ -132,7 +144,7 @@ function numericKernels(
   const minSigma = options.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
   for (let i = 0; i < m; i++) sigmas[i] = Math.min(range, Math.max(minSigma, sigmas[i]));
   if (withPrior) sigmas[n] = range;
-  return { mus, sigmas };
+  return { mus, sigmas, sortedIndex };
 }
 
 /**
@@ -153,32 +165,39 @@ function categoricalKernels(nChoices: number, observed: Float64Array, withPrior:
   return probs;
 }
 
+/** What a caller that builds many estimators per suggestion can supply to save work. */
+export interface BuildExtras {
+  /** Per dimension, `argsort(observations[d])` (or null): see buildParzenEstimator. */
+  readonly orders?: readonly (Int32Array | null)[];
+  /** `componentWeights(n, options)` for this number of observations. */
+  readonly weights?: Float64Array;
+  /** Where the estimator's arrays are allocated; they live as long as the scratch. */
+  readonly scratch?: Scratch;
+}
+
 /**
  * Builds the estimator from observations in chronological order (oldest first, as the weights
  * function expects): `observations[d][i]` is observation i in dimension d, a transformed value or a
- * choice index. With no observations the prior is always included (as Optuna does). `orders[d]`,
+ * choice index. With no observations the prior is always included (as Optuna does). `extras.orders[d]`,
  * when given, is `argsort(observations[d])`: univariate bandwidths need the observations' ranks, and a
  * caller that already has the whole history's order derives each split's order in O(n).
  */
-export function buildParzenEstimator(
-  dims: readonly KernelDimension[],
-  observations: readonly Float64Array[],
-  options: ParzenOptions,
-  orders?: readonly (Int32Array | null)[],
-  scratch: Scratch = HEAP,
-): ParzenEstimator {
+export function buildParzenEstimator(dims: readonly KernelDimension[], observations: readonly Float64Array[], options: ParzenOptions, extras: BuildExtras = {}): ParzenEstimator {
   const n = observations.length > 0 ? observations[0].length : 0;
   const withPrior = options.considerPrior || n === 0;
   const m = n + (withPrior ? 1 : 0);
-  const weights = componentWeights(n, withPrior, options, scratch);
+  const { orders, scratch = HEAP } = extras;
+  const weights = extras.weights ?? componentWeights(n, options, scratch);
   const mus: (Float64Array | null)[] = [];
   const sigmas: (Float64Array | null)[] = [];
   const logMasses: (Float64Array | null)[] = [];
   const probs: (Float64Array | null)[] = [];
   const kernels: (GridKernels | null)[] = [];
+  const sorted: (Int32Array | null)[] = [];
   for (let d = 0; d < dims.length; d++) {
     const dim = dims[d];
     if (dim.kind === 'categorical') {
+      sorted.push(null);
       mus.push(null);
       sigmas.push(null);
       logMasses.push(null);
@@ -210,8 +229,9 @@ export function buildParzenEstimator(
     logMasses.push(masses);
     probs.push(null);
     kernels.push(grid);
+    sorted.push(k.sortedIndex);
   }
-  return { dims, nComponents: m, weights, mus, sigmas, logMasses, probs, kernels };
+  return { dims, nComponents: m, weights, mus, sigmas, logMasses, probs, kernels, sorted };
 }
 
 /** Number of grid cells of a grid dimension (its bounds are widened by half a step). */
@@ -289,5 +309,8 @@ export function mergeIdenticalComponents(est: ParzenEstimator, scratch: Scratch 
     logMasses: [pick(est.logMasses[0], 1)],
     probs: [pick(est.probs[0], dim.kind === 'categorical' ? dim.nChoices : 1)],
     kernels: [dim.kind === 'numeric' ? gridKernelsOf(dim, mus!, sigmas!, scratch) : null],
+    // Merging keeps first occurrences in order, so ranks are not carried over; only grids and
+    // categoricals are merged, and only continuous dimensions use the order.
+    sorted: [null],
   };
 }

@@ -8,7 +8,7 @@ import { decomposeGroups } from './group-decomposition.js';
 import { buildHistoryTable, splitGroup, type HistoryTable } from './history-table.js';
 import { logPdfParzen } from './log-pdf-parzen.js';
 import { scoreTrials } from './observations.js';
-import { buildParzenEstimator, mergeIdenticalComponents, type ParzenOptions } from './parzen-estimator.js';
+import { buildParzenEstimator, componentWeights, mergeIdenticalComponents, type ParzenOptions } from './parzen-estimator.js';
 import { sampleParzen } from './sample-parzen.js';
 import { withScratch } from './scratch.js';
 import { resolveTpeOptions, type ResolvedTpeOptions, type TpeOptions } from './tpe-options.js';
@@ -119,8 +119,15 @@ export class TpeSampler implements Sampler {
     const { scratch } = table;
     const split = splitGroup(table, group, this.options.gamma, !this.options.multivariate);
     // A one-dimensional grid or categorical estimator has few distinct kernels: merge them.
-    const l = mergeIdenticalComponents(buildParzenEstimator(dims, split.below, this.parzen, [split.belowOrder], scratch), scratch);
-    const g = mergeIdenticalComponents(buildParzenEstimator(dims, split.above, this.parzen, [split.aboveOrder], scratch), scratch);
+    const weightsOf = (n: number): Float64Array => {
+      let w = table.weights.get(n);
+      if (w === undefined) table.weights.set(n, (w = componentWeights(n, this.parzen, scratch)));
+      return w;
+    };
+    const below = { orders: [split.belowOrder], weights: weightsOf(split.below[0].length), scratch };
+    const above = { orders: [split.aboveOrder], weights: weightsOf(split.above[0].length), scratch };
+    const l = mergeIdenticalComponents(buildParzenEstimator(dims, split.below, this.parzen, below), scratch);
+    const g = mergeIdenticalComponents(buildParzenEstimator(dims, split.above, this.parzen, above), scratch);
 
     const n = this.options.nEiCandidates;
     const raw = sampleParzen(l, rng, n, scratch);

@@ -166,3 +166,17 @@ describe('logPdfParzen', () => {
     }
   });
 });
+
+describe('logPdfParzen on one continuous dimension', () => {
+  it('scores from a window around each point exactly as the full sum does', () => {
+    const rng = createRng(12);
+    // Clustered observations (narrow kernels) plus sparse ones (wide kernels), ties included.
+    const obs = Float64Array.from({ length: 400 }, (_, i) => (i % 5 === 0 ? 10 * rng.next() : i % 7 === 0 ? 3 : 3 + 0.3 * rng.next()));
+    const est = buildParzenEstimator([{ kind: 'numeric', low: 0, high: 10, step: 0 }], [obs], OPTUNA);
+    expect(est.sorted[0]).not.toBeNull();
+    const points = [Float64Array.from({ length: 60 }, (_, i) => (i < 50 ? 10 * rng.next() : [0, 10, 3, 3.15, 9.99, 0.01, 5, 3.3, 2.9, 7][i - 50]))];
+    const windowed = logPdfParzen(est, points);
+    const full = logPdfParzen({ ...est, sorted: [null] }, points);
+    expect([...windowed]).toEqual([...full]);
+  });
+});
