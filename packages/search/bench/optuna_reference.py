@@ -1,10 +1,12 @@
 """Optuna reference for `pnpm bench:search`: the same problems, metric and protocol with Optuna's TPE.
 
-Run:  /usr/bin/python3 packages/search/bench/optuna_reference.py [--quick] [--multivariate] [--speed]
+Run:  /usr/bin/python3 packages/search/bench/optuna_reference.py [--quick] [--seeds N] [--multivariate] [--speed]
 
 Problems and metric mirror bench/problems.ts and bench/quality.ts: sequential ask/tell, regret of the
 best value so far, floor 1e-6; printed are the median over seeds of the mean log10 regret over the
-run and, in brackets, the median final regret. Keep the problem definitions in step with problems.ts.
+run, in brackets the median final regret, and in parentheses the mean and its standard error (compare
+on these, over 40 seeds or more: 20-seed medians move by ±0.2 on Branin). Keep the problem
+definitions in step with problems.ts.
 """
 
 import math
@@ -115,16 +117,21 @@ def fmt(x, digits=2):
     return f"{x:.{digits}f}" if 1e-2 <= abs(x) < 1e4 else f"{x:.1e}"
 
 
+def mean_se(xs):
+    return statistics.mean(xs), statistics.stdev(xs) / math.sqrt(len(xs))
+
+
 def quality(seeds, multivariate):
     label = "TPE multivariate" if multivariate else "TPE univariate"
-    print(f"## Optuna {optuna.__version__} quality: median over {seeds} seeds of mean log10 regret [median final regret]")
+    print(f"## Optuna {optuna.__version__} quality: median over {seeds} seeds of mean log10 regret [median final regret] (mean ± standard error)")
     print(f"| problem (trials) | Optuna {label} | Optuna random |")
     print("|---|---|---|")
     for name, space, trials, optimum, fn in PROBLEMS:
         cells = []
         for make in (lambda s: optuna.samplers.TPESampler(seed=s, multivariate=multivariate), lambda s: optuna.samplers.RandomSampler(seed=s)):
             runs = [run(space, trials, optimum, fn, make(seed)) for seed in range(seeds)]
-            cells.append(f"{fmt(statistics.median(r[1] for r in runs))} [{fmt(statistics.median(r[0] for r in runs), 3)}]")
+            mean, se = mean_se([r[1] for r in runs])
+            cells.append(f"{fmt(statistics.median(r[1] for r in runs))} [{fmt(statistics.median(r[0] for r in runs), 3)}] ({fmt(mean)} ± {fmt(se)})")
         print(f"| {name} ({trials}) | {' | '.join(cells)} |", flush=True)
     print()
 
@@ -165,4 +172,7 @@ if __name__ == "__main__":
     if "--speed" in args:
         speed()
     else:
-        quality(5 if "--quick" in args else 20, "--multivariate" in args)
+        n_seeds = int(args[args.index("--seeds") + 1]) if "--seeds" in args else 5 if "--quick" in args else 20
+        if n_seeds < 2:
+            raise SystemExit("--seeds must be at least 2")
+        quality(n_seeds, "--multivariate" in args)
