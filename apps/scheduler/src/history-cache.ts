@@ -6,9 +6,30 @@
  * the cached history after every write that changes it (`create`, `apply`, `recordEpoch`) and
  * serves `history()` from memory. Postgres stays the source of truth: a restarted scheduler reads
  * it again, and `forget` drops a study that left RUNNING (its next read reloads it).
+ *
+ * For the same reason it keeps the rows of open trials it has created or read, so the reports of a
+ * trial (`started`, `epoch`, `finished`) do not read the row again each time: `get` is served from
+ * memory while the trial is open, patched by `apply` and `recordAttempt` (the only writes to a
+ * trial row). The timestamps of a patched row are this process's clock at the write, as the store
+ * writes them (`new Date()` in `apply` and `recordAttempt`), give or take the statement's latency;
+ * nothing in the scheduler reads them from `get` (reconcile lists rows from Postgres). A row is
+ * dropped when its trial finishes, when a write does not go as patched (an `ignore`, a missed
+ * attempt) and with its study (`forget`), so a late report of a finished trial reads Postgres.
  */
-import type { TrialStore } from '@tunefleet/db';
-import type { FrozenTrial } from '@tunefleet/search';
+import type { Trial, TrialStore, TrialUpdate } from '@tunefleet/db';
+import { type FrozenTrial, type TrialEvent, isFinished } from '@tunefleet/search';
+
+/** The row after `apply(event, data)` changed it to `state` at `now` (what the store writes). */
+function appliedRow(row: Trial, event: TrialEvent, state: Trial['state'], data: TrialUpdate, now: Date): Trial {
+  const defined = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined)) as Partial<Trial>;
+  return {
+    ...row,
+    ...defined,
+    state,
+    lastEventAt: now,
+    ...(event === 'started' && { startedAt: now }),
+  };
+}
 
 export interface CachedTrialStore {
   readonly store: TrialStore;
@@ -19,6 +40,14 @@ export interface CachedTrialStore {
 export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
   const histories = new Map<string, FrozenTrial[]>();
   const positions = new Map<string, { readonly studyId: string; readonly number: number }>();
+  /** Rows of open trials, by id. */
+  const rows = new Map<string, Trial>();
+
+  function keep(trial: Trial): Trial {
+    if (isFinished(trial.state)) rows.delete(trial.id);
+    else rows.set(trial.id, trial);
+    return trial;
+  }
 
   function patch(trialId: string, change: (trial: FrozenTrial) => FrozenTrial): void {
     const at = positions.get(trialId);
@@ -38,7 +67,7 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
     ...trials,
 
     async create(studyId, input) {
-      const trial = await trials.create(studyId, input);
+      const trial = keep(await trials.create(studyId, input));
       const history = histories.get(studyId);
       positions.set(trial.id, { studyId, number: trial.number });
       if (history !== undefined) {
@@ -58,8 +87,24 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
       return trial;
     },
 
+    async get(id) {
+      return rows.get(id) ?? keep(await trials.get(id));
+    },
+
     async apply(id, event, data = {}) {
-      const result = await trials.apply(id, event, data);
+      const now = new Date();
+      let result;
+      try {
+        result = await trials.apply(id, event, data);
+      } catch (err) {
+        rows.delete(id);
+        throw err;
+      }
+      const row = rows.get(id);
+      if (row !== undefined) {
+        if (result.changed && !isFinished(result.state)) rows.set(id, appliedRow(row, event, result.state, data, now));
+        else rows.delete(id);
+      }
       if (result.changed) {
         patch(id, (t) => ({
           ...t,
@@ -69,6 +114,23 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
         }));
       }
       return result;
+    },
+
+    async recordAttempt(id, attempt, workerId) {
+      const now = new Date();
+      let recorded;
+      try {
+        recorded = await trials.recordAttempt(id, attempt, workerId);
+      } catch (err) {
+        rows.delete(id);
+        throw err;
+      }
+      const row = rows.get(id);
+      if (row !== undefined) {
+        if (recorded) rows.set(id, { ...row, attempts: attempt, workerId, lastEventAt: now });
+        else rows.delete(id);
+      }
+      return recorded;
     },
 
     async recordEpoch(trialId, report) {
@@ -87,6 +149,7 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
     forget(studyId) {
       histories.delete(studyId);
       for (const [id, at] of positions) if (at.studyId === studyId) positions.delete(id);
+      for (const [id, row] of rows) if (row.studyId === studyId) rows.delete(id);
     },
   };
 }

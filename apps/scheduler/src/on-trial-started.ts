@@ -11,7 +11,8 @@ import { setStopKey } from './trial-signals.js';
  * again, so the worker gives up at its first epoch.
  */
 export async function onTrialStarted(ctx: SchedulerContext, event: TrialStartedEvent): Promise<void> {
-  // Reading first spares the usual `ignore` its two statements (a missed update, then a read).
+  // Reading first (from memory while the trial is open: history-cache.ts) spares the usual `ignore`
+  // its two statements (a missed update, then a read).
   const trial = await ctx.stores.trials.get(event.trialId);
   const result = trial.state === 'WAITING' ? await ctx.stores.trials.apply(trial.id, 'started') : trial;
   const recorded = await ctx.stores.trials.recordAttempt(event.trialId, event.attempt, event.workerId);
