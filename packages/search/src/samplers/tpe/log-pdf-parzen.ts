@@ -153,7 +153,8 @@ function gridAdder(est: ParzenEstimator, d: number, low: number, high: number, s
  * against −0.54), so the score keeps Optuna's form. Sampling uses the exact kernels either way.
  *
  * The parts that do not depend on the point (log weights, truncation masses) are summed once per
- * component; each point then costs one pass per dimension and one for the log-sum-exp.
+ * component; each point then costs one pass per dimension and one for the log-sum-exp, or, for one
+ * continuous dimension, a window of the components (see WINDOW_MIN_COMPONENTS).
  */
 export function logPdfParzen(est: ParzenEstimator, points: readonly Float64Array[], scratch: Scratch = HEAP): Float64Array {
   const size = points.length > 0 ? points[0].length : 0;

@@ -118,7 +118,7 @@ export class TpeSampler implements Sampler {
     const dims = codecs.map((c) => c.dim);
     const { scratch } = table;
     const split = splitGroup(table, group, this.options.gamma, !this.options.multivariate);
-    // A one-dimensional grid or categorical estimator has few distinct kernels: merge them.
+    // Estimators of equal size (every univariate group of an unconditional space) share weights.
     const weightsOf = (n: number): Float64Array => {
       let w = table.weights.get(n);
       if (w === undefined) table.weights.set(n, (w = componentWeights(n, this.parzen, scratch)));
@@ -126,6 +126,7 @@ export class TpeSampler implements Sampler {
     };
     const below = { orders: [split.belowOrder], weights: weightsOf(split.below[0].length), scratch };
     const above = { orders: [split.aboveOrder], weights: weightsOf(split.above[0].length), scratch };
+    // A one-dimensional grid or categorical estimator has few distinct kernels: merge them.
     const l = mergeIdenticalComponents(buildParzenEstimator(dims, split.below, this.parzen, below), scratch);
     const g = mergeIdenticalComponents(buildParzenEstimator(dims, split.above, this.parzen, above), scratch);
 
