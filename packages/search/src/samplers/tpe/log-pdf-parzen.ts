@@ -184,26 +184,42 @@ export function logPdfParzen(est: ParzenEstimator, points: readonly Float64Array
     if (adders.length === 0) row.set(base);
     let max = -Infinity;
     for (let k = 0; k < m; k++) if (row[k] > max) max = row[k];
-    out[i] = logSumExp(row, m, max, null);
+    out[i] = logSumExp(row, m, max);
   }
   return out;
 }
 
-/** log Σ exp(row[k]) given max = max row[k], over the components flagged in `mark` (all when null), which it clears. */
-function logSumExp(row: Float64Array, m: number, max: number, mark: Uint8Array | null): number {
+/** log Σ exp(row[k]) given max = max row[k]. */
+function logSumExp(row: Float64Array, m: number, max: number): number {
   if (max === -Infinity) return -Infinity;
-  // Terms below e^−40 of the largest change the sum by < m·4e-18 relative; skip their exp. The sum
-  // runs in component order whatever the evaluation order, so results do not depend on it.
+  // Terms below e^−40 of the largest change the sum by < m·4e-18 relative; skip their exp.
   let sum = 0;
   for (let k = 0; k < m; k++) {
-    if (mark !== null) {
-      if (!mark[k]) continue;
-      mark[k] = 0;
-    }
     const t = row[k] - max;
     if (t > -40) sum += Math.exp(t);
   }
   return max + Math.log(sum);
+}
+
+/**
+ * logSumExp over the components whose bits are set in `marks` (one bit per component, 32 to a word),
+ * clearing them. Bits are visited in component order, so the sum is the one logSumExp would form
+ * over the whole row when every unmarked term is below its e^−40 cut-off.
+ */
+function logSumExpMarked(row: Float64Array, marks: Int32Array, max: number): number {
+  let sum = 0;
+  for (let w = 0; w < marks.length; w++) {
+    let bits = marks[w];
+    if (bits === 0) continue;
+    marks[w] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const t = row[(w << 5) + 31 - Math.clz32(low)] - max;
+      if (t > -40) sum += Math.exp(t);
+    }
+  }
+  return max === -Infinity ? -Infinity : max + Math.log(sum);
 }
 
 /** One continuous dimension with many components: see WINDOW_MIN_COMPONENTS. */
@@ -234,7 +250,7 @@ function logPdfSorted(est: ParzenEstimator, order: Int32Array, base: Float64Arra
   for (let k = 0; k < m; k++) halfPrecision[k] = 0.5 / (sigma[k] * sigma[k]);
   const minHalfPrecision = 0.5 / (maxNarrowSigma * maxNarrowSigma);
   const row = scratch.f64(m);
-  const mark = scratch.u8(m);
+  const marks = scratch.i32((m + 31) >>> 5);
   for (let i = 0; i < x.length; i++) {
     const xi = x[i];
     let max = -Infinity;
@@ -243,7 +259,7 @@ function logPdfSorted(est: ParzenEstimator, order: Int32Array, base: Float64Arra
       const dx = xi - mu[k];
       const t = base[k] - dx * dx * halfPrecision[k];
       row[k] = t;
-      mark[k] = 1;
+      marks[k >>> 5] |= 1 << (k & 31);
       if (t > max) max = t;
     }
     let lo = 0;
@@ -263,10 +279,10 @@ function logPdfSorted(est: ParzenEstimator, order: Int32Array, base: Float64Arra
         const k = order[r];
         const t = base[k] - dx * dx * halfPrecision[k];
         row[k] = t;
-        mark[k] = 1;
+        marks[k >>> 5] |= 1 << (k & 31);
         if (t > max) max = t;
       }
     }
-    out[i] = logSumExp(row, m, max, mark);
+    out[i] = logSumExpMarked(row, marks, max);
   }
 }
