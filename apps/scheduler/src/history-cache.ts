@@ -3,14 +3,15 @@
  * from Postgres for every proposal and every pruning decision costs O(trials) each time, O(n²) over
  * a study. The scheduler is the only writer of trials (STYLE §2.5, one replica), so it can keep the
  * history it last read and apply its own writes to it: this decorator of the trial store patches
- * the cached history after every write that changes it (`create`, `apply`, `recordEpoch`) and
- * serves `history()` from memory. Postgres stays the source of truth: a restarted scheduler reads
- * it again, and `forget` drops a study that left RUNNING (its next read reloads it).
+ * the cached history after every write that changes it (`create`, `apply`, `recordEpoch`,
+ * `reportEpoch`) and serves `history()` from memory. Postgres stays the source of truth: a
+ * restarted scheduler reads it again, and `forget` drops a study that left RUNNING (its next read
+ * reloads it).
  *
  * For the same reason it keeps the rows of open trials it has created or read, so the reports of a
  * trial (`started`, `epoch`, `finished`) do not read the row again each time: `get` is served from
- * memory while the trial is open, patched by `apply` and `recordAttempt` (the only writes to a
- * trial row). The timestamps of a patched row are this process's clock at the write, as the store
+ * memory while the trial is open, patched by `apply`, `reportEpoch` and `recordAttempt` (the only
+ * writes to a trial row). The timestamps of a patched row are this process's clock at the write, as the store
  * writes them (`new Date()` in `apply` and `recordAttempt`), give or take the statement's latency;
  * nothing in the scheduler reads them from `get` (reconcile lists rows from Postgres). A row is
  * dropped when its trial finishes, when a write does not go as patched (an `ignore`, a missed
@@ -131,6 +132,30 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
         else rows.delete(id);
       }
       return recorded;
+    },
+
+    async reportEpoch(trialId, report) {
+      const now = new Date();
+      let result;
+      try {
+        result = await trials.reportEpoch(trialId, report);
+      } catch (err) {
+        rows.delete(trialId);
+        throw err;
+      }
+      const row = rows.get(trialId);
+      if (row !== undefined) {
+        if (result.changed) rows.set(trialId, appliedRow(row, 'epochReported', result.state, {}, now));
+        else rows.delete(trialId);
+      }
+      if (result.changed) {
+        patch(trialId, (t) => ({
+          ...t,
+          state: result.state,
+          ...(result.stored && { intermediate: { ...t.intermediate, [report.epoch]: report.value } }),
+        }));
+      }
+      return result;
     },
 
     async recordEpoch(trialId, report) {

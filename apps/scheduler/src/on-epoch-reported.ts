@@ -26,9 +26,9 @@ export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, ev
     return;
   }
   // Reports after a trial finished or paused are `ignore` cells: the decision that came first wins.
-  const applied = await ctx.stores.trials.apply(trial.id, 'epochReported');
-  if (!applied.changed) return;
-  if (!(await ctx.stores.trials.recordEpoch(trial.id, report))) return;
+  // The state change and the stored value are one statement (reportEpoch).
+  const reported = await ctx.stores.trials.reportEpoch(trial.id, report);
+  if (!reported.changed || !reported.stored) return;
   tlog.debug({ epoch: event.epoch, value: report.value }, 'epoch reported');
 
   if (runtime.rungEpochs !== null) {

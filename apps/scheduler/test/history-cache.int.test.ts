@@ -16,10 +16,14 @@ describe('the history cache', () => {
     await store.recordEpoch(a.id, { epoch: 1, value: 0.5 });
     await store.recordEpoch(a.id, { epoch: 1, value: 0.9 }); // first write wins
     await store.recordEpoch(b.id, { epoch: 1, value: 0.8 });
+    await store.reportEpoch(b.id, { epoch: 2, value: 0.7 });
+    await store.reportEpoch(b.id, { epoch: 2, value: 0.1 }); // first write wins
+    await store.reportEpoch(c.id, { epoch: 1, value: 0.6 }); // WAITING → RUNNING with its value
     await store.apply(b.id, 'pruned', { objectiveValue: 0.8, prunedAtRung: 0 });
     await store.apply(b.id, 'completed', { objectiveValue: 0.1 }); // ignored: the prune came first
     await store.apply(a.id, 'completed', { objectiveValue: 0.4 });
     await store.apply(c.id, 'failed', { failureType: 'rejected' });
+    expect(await store.reportEpoch(c.id, { epoch: 2, value: 0.5 })).toMatchObject({ changed: false }); // ignored: FAILED
     const fresh = await stores.trials.history(study.id);
     expect(await store.history(study.id)).toEqual(fresh);
     expect(fresh.map((t) => t.state)).toEqual(['COMPLETE', 'PRUNED', 'FAILED']);
@@ -48,6 +52,7 @@ describe('the history cache', () => {
     await store.apply(a.id, 'started', { parameterCount: 9 });
     await store.recordAttempt(a.id, 1, 'w1');
     await store.apply(a.id, 'epochReported');
+    await store.reportEpoch(a.id, { epoch: 1, value: 0.3 });
     await store.recordAttempt(b.id, 2, 'w2');
     expect(await store.recordAttempt(b.id, 1, 'w3')).toBe(false); // an older attempt: no change
     for (const t of [a, b]) expectAgrees(await store.get(t.id), await stores.trials.get(t.id));

@@ -100,6 +100,45 @@ describe('TrialStore.create', () => {
   });
 });
 
+describe('TrialStore.reportEpoch', () => {
+  dbTest('applies epochReported and stores the value in one go, as apply then recordEpoch would', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    // WAITING accepts a report (the `started` may come later): the trial becomes RUNNING.
+    expect(await stores.trials.reportEpoch(trial.id, { epoch: 1, value: 0.5, vloss: 0.7, elapsedMs: 12 })).toEqual({
+      changed: true,
+      state: 'RUNNING',
+      stored: true,
+    });
+    // A repeated epoch changes the trial's last event, but the first value wins.
+    expect(await stores.trials.reportEpoch(trial.id, { epoch: 1, value: 0.9 })).toEqual({ changed: true, state: 'RUNNING', stored: false });
+    expect(await stores.trials.reportEpoch(trial.id, { epoch: 2, value: 0.4, accuracy: 0.8, macroF1: 0.6, trainLoss: 0.3, imagesPerSec: 100 })).toMatchObject({
+      stored: true,
+    });
+    const values = await stores.trials.intermediateValues(trial.id);
+    expect(values.map((v) => [v.epoch, v.value, v.vloss, v.accuracy, v.elapsedMs])).toEqual([
+      [1, 0.5, 0.7, null, 12],
+      [2, 0.4, null, 0.8, null],
+    ]);
+    expect(values[1]).toMatchObject({ macroF1: 0.6, trainLoss: 0.3, imagesPerSec: 100 });
+    expect((await stores.trials.get(trial.id)).lastEventAt).toBeInstanceOf(Date);
+    expect((await stores.trials.history(study.id))[0].intermediate).toEqual({ 1: 0.5, 2: 0.4 });
+
+    // After the trial finished, a report is an ignore and stores nothing.
+    await stores.trials.apply(trial.id, 'pruned', { objectiveValue: 0.4 });
+    expect(await stores.trials.reportEpoch(trial.id, { epoch: 3, value: 0.1 })).toEqual({ changed: false, state: 'PRUNED', stored: false });
+    expect(await stores.trials.intermediateValues(trial.id)).toHaveLength(2);
+  });
+
+  dbTest('throws NotFoundError for an unknown trial and DbInputError naming a bad field', async ({ stores, study }) => {
+    await expect(stores.trials.reportEpoch(MISSING, { epoch: 1, value: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND', entity: 'trial' });
+    await expect(stores.trials.reportEpoch('nope', { epoch: 1, value: 1 })).rejects.toBeInstanceOf(NotFoundError);
+    const trial = await stores.trials.create(study.id, { params: {} });
+    await expect(stores.trials.reportEpoch(trial.id, { epoch: -1, value: 1 })).rejects.toMatchObject({ field: 'epoch' });
+    await expect(stores.trials.reportEpoch(trial.id, { epoch: 1, value: 1, elapsedMs: 0.5 })).rejects.toMatchObject({ field: 'elapsedMs' });
+    expect((await stores.trials.get(trial.id)).state).toBe('WAITING');
+  });
+});
+
 describe('TrialStore reads', () => {
   dbTest('gets by id and by number, lists by state with keyset pages, counts by state', async ({ stores, study }) => {
     const trials = [];
