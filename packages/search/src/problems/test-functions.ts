@@ -3,7 +3,7 @@
  * of Simulation Experiments: Test Functions and Datasets" (Simon Fraser University,
  * https://www.sfu.ca/~ssurjano/optimization.html). The worker evaluates them for studies whose
  * objective is a `function`, so the tuner can be exercised end to end without training a model;
- * `bench/problems.ts` uses the same definitions to score samplers. Pure: numbers in, number out.
+ * `bench/problems.ts` builds its benchmark problems from these definitions. Pure: numbers in, number out.
  */
 
 export interface TestFunction {
