@@ -12,10 +12,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import * as models from '@tunefleet/models';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StudyDetail, TrialDetail, TrialSummary } from './helpers/api-client.js';
 import { smallCnnStudy } from './helpers/small-cnn-study.js';
-import { startTestFleet, type TestFleet } from './helpers/test-fleet.js';
+import { startTestFleet, stopFleetAfterAll, type TestFleet } from './helpers/test-fleet.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const MAX_EPOCHS = 3;
@@ -28,8 +28,6 @@ const VALIDATION_SIZE = 200;
 const FINAL_STATES = ['COMPLETE', 'PRUNED', 'FAILED'];
 
 let env: TestFleet;
-/** Set when anything fails, so the apps' logs are kept for diagnosis. */
-let failed = false;
 let study: StudyDetail;
 let trials: TrialSummary[];
 let details: Map<string, TrialDetail>;
@@ -38,15 +36,7 @@ beforeAll(async () => {
   env = await startTestFleet({ workers: 2, schedulerEnv: { POLL_INTERVAL_MS: '500' } });
 });
 
-afterEach(({ task }) => {
-  if (task.result?.state === 'fail') failed = true;
-});
-
-afterAll(async () => {
-  if (study === undefined) failed = true;
-  await env?.cleanup({ keepLogs: failed });
-  if (failed && env !== undefined) process.stderr.write(`fleet logs kept in ${env.workDir}\n`);
-});
+stopFleetAfterAll(() => env, () => study !== undefined);
 
 describe('a small CNN study on the whole fleet', () => {
   it('runs to the end once submitted over HTTP', async () => {

@@ -11,11 +11,11 @@
  * check would hand the killed job over unchanged, from the epoch it was first dispatched at.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine } from './helpers/app-process.js';
 import type { StudyDetail, TrialDetail, TrialSummary } from './helpers/api-client.js';
 import { smallCnnStudy } from './helpers/small-cnn-study.js';
-import { startTestFleet, type TestFleet } from './helpers/test-fleet.js';
+import { startTestFleet, stopFleetAfterAll, type TestFleet } from './helpers/test-fleet.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const MAX_EPOCHS = 3;
@@ -30,8 +30,6 @@ interface WorkerReport {
 }
 
 let env: TestFleet;
-/** Set when anything fails, so the apps' logs are kept for diagnosis. */
-let failed = false;
 const reports: WorkerReport[] = [];
 
 let victim: TrialDetail;
@@ -72,15 +70,7 @@ beforeAll(async () => {
   });
 });
 
-afterEach(({ task }) => {
-  if (task.result?.state === 'fail') failed = true;
-});
-
-afterAll(async () => {
-  if (study === undefined) failed = true;
-  await env?.cleanup({ keepLogs: failed });
-  if (failed && env !== undefined) process.stderr.write(`fleet logs kept in ${env.workDir}\n`);
-});
+stopFleetAfterAll(() => env, () => study !== undefined);
 
 describe('a worker killed mid-trial', () => {
   it('is killed with SIGKILL after its trial checkpointed an epoch, and its trainer process exits too', async () => {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import { type ApiClient, createApiClient } from './api-client.js';
 import { type Fleet, type FleetOptions, startFleet } from './fleet.js';
 import { createRedisNamespace, createTestDatabase, type RedisNamespace, type TestDatabase } from '@tunefleet/db/testing';
@@ -65,4 +66,21 @@ export async function startTestFleet(options: TestFleetOptions): Promise<TestFle
       }
     },
   };
+}
+
+/**
+ * Registers the hooks a fleet test file ends with: after all tests, stop the fleet, and keep its
+ * logs (saying where) when a test failed or the file never got as far as `completed()` says.
+ */
+export function stopFleetAfterAll(fleet: () => TestFleet | undefined, completed: () => boolean): void {
+  let failed = false;
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') failed = true;
+  });
+  afterAll(async () => {
+    const env = fleet();
+    const keepLogs = failed || !completed();
+    await env?.cleanup({ keepLogs });
+    if (keepLogs && env !== undefined) process.stderr.write(`fleet logs kept in ${env.workDir}\n`);
+  });
 }
