@@ -1,0 +1,348 @@
+/**
+ * Private Redis and Postgres servers for the chaos scenarios that break a server. The shared
+ * servers (5432, 6379) serve every other test and engineer, so a scenario that kills, restarts,
+ * freezes or fills a server starts its own on a free port and hands its URL to the fleet.
+ *
+ * Redis runs as a child process (`--save ""`, no AOF), so SIGKILL loses everything, as a crashed
+ * cache without persistence would; `shutdownSaving()` writes an RDB snapshot first so a restart
+ * keeps the data (the "unreachable, then back" fault). SIGSTOP freezes it with its sockets open,
+ * the harder case for clients: connections hang instead of being refused.
+ *
+ * Postgres is a throw-away cluster: initdb runs once per test process into a template folder,
+ * each server copies it (initdb takes seconds, a copy milliseconds), and `pg_ctl` starts and stops
+ * it. Postgres refuses to run as root, so as root the binaries run as the `postgres` OS user.
+ * fsync is off: a `-m immediate` stop still exercises crash recovery (the WAL is replayed), and
+ * the page cache survives because the machine does not crash.
+ */
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, rmSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type TestDatabase, createTestDatabase } from '@tunefleet/db/testing';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+/** A TCP port nothing listens on right now (the kernel picks it; it is free again once closed). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Servers not yet closed, killed synchronously if the test process exits without closing them. */
+const open = new Set<{ killNow(): void }>();
+process.once('exit', () => {
+  for (const server of open) server.killNow();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+
+export interface PrivateRedis {
+  readonly port: number;
+  readonly url: string;
+  /** Whether the server process is running (it may still be frozen by `freeze()`). */
+  isRunning(): boolean;
+  /** SIGKILL: the server and every key are gone (no persistence). */
+  kill(): Promise<void>;
+  /** SHUTDOWN SAVE: the server stops and its keys are written to disk for the next `start()`. */
+  shutdownSaving(): Promise<void>;
+  /** Starts the server again on the same port (with the saved keys, if `shutdownSaving()` stopped it). */
+  start(): Promise<void>;
+  /** SIGSTOP: the server keeps its sockets open but answers nothing. */
+  freeze(): void;
+  /** SIGCONT after `freeze()`. */
+  thaw(): void;
+  /** Stops the server and removes its folder. */
+  close(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), 'tunefleet-chaos-redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const ping = async (): Promise<boolean> => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } finally {
+      client.disconnect();
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    if (child !== undefined) throw new Error(`redis on port ${port} is already running`);
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--dbfilename', 'dump.rdb'],
+      { stdio: 'ignore' },
+    );
+    child = proc;
+    exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    void exited.then(() => {
+      if (child === proc) child = undefined;
+    });
+    await waitUntil(`redis did not answer on port ${port}`, 10_000, ping);
+  };
+
+  const kill = async (): Promise<void> => {
+    if (child === undefined) return;
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+    await exited;
+    // Nothing from an earlier saving shutdown may come back: a killed server restarts empty.
+    await rm(path.join(dir, 'dump.rdb'), { force: true });
+  };
+
+  const handle: PrivateRedis & { killNow(): void } = {
+    port,
+    url,
+    isRunning: () => child !== undefined,
+    kill,
+    async shutdownSaving() {
+      if (child === undefined) return;
+      const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      // The server closes the connection as it exits, so the reply never comes.
+      await client.call('SHUTDOWN', 'SAVE').catch(() => undefined);
+      client.disconnect();
+      await exited;
+    },
+    start,
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
+    async close() {
+      await kill();
+      open.delete(handle);
+      await rm(dir, { recursive: true, force: true });
+    },
+    killNow() {
+      child?.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  open.add(handle);
+  await start();
+  return handle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postgres
+
+const PG_BIN = process.env.TUNEFLEET_PG_BIN || '/usr/lib/postgresql/15/bin';
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Runs a Postgres binary as the user that may run it (`postgres` when we are root). */
+function pgCommand(binary: string, args: readonly string[]): [string, string[]] {
+  const file = path.join(PG_BIN, binary);
+  return isRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, [...args]];
+}
+
+async function pgRun(binary: string, args: readonly string[]): Promise<string> {
+  const [file, argv] = pgCommand(binary, args);
+  try {
+    const { stdout } = await run(file, argv, { maxBuffer: 4 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    throw new Error(`${binary} ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: err });
+  }
+}
+
+/** Gives a folder to the `postgres` user when we are root (initdb and postgres refuse other owners). */
+function ownByPostgres(dir: string): void {
+  if (!isRoot) return;
+  const { uid, gid } = postgresIds();
+  chownSync(dir, uid, gid);
+}
+
+let postgresUser: { uid: number; gid: number } | undefined;
+function postgresIds(): { uid: number; gid: number } {
+  if (postgresUser === undefined) {
+    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('there is no postgres OS user to run Postgres as');
+    postgresUser = { uid, gid };
+  }
+  return postgresUser;
+}
+
+async function chownTree(dir: string): Promise<void> {
+  if (!isRoot) return;
+  const { uid, gid } = postgresIds();
+  await run('chown', ['-R', `${uid}:${gid}`, dir]);
+}
+
+/** A folder of our own that the postgres user can enter (tmpdir itself is world-writable). */
+async function postgresOwnedTmp(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  chmodSync(dir, 0o700);
+  ownByPostgres(dir);
+  return dir;
+}
+
+let template: Promise<string> | undefined;
+
+/** The initdb'd cluster folder every private server copies; created once per test process. */
+function templateCluster(): Promise<string> {
+  template ??= (async () => {
+    const root = await postgresOwnedTmp('tunefleet-chaos-pgtemplate-');
+    const data = path.join(root, 'data');
+    await pgRun('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    return data;
+  })();
+  template.catch(() => {
+    template = undefined;
+  });
+  return template;
+}
+
+export interface PrivatePostgresOptions {
+  /** `max_connections` of the server (default 100). */
+  readonly maxConnections?: number;
+}
+
+export interface PrivatePostgres {
+  readonly port: number;
+  /** URL of the migrated database (the one `database` holds). */
+  readonly url: string;
+  /**
+   * The migrated database: packages/db's runner migrates a template on this server, which is
+   * cloned, exactly as the shared server's test databases are made. Its stores read what the
+   * fleet wrote.
+   */
+  readonly database: TestDatabase;
+  readonly maxConnections: number;
+  isRunning(): boolean;
+  /** `pg_ctl stop -m immediate`: every backend dies at once, recovery runs at the next start. */
+  stopImmediate(): Promise<void>;
+  start(): Promise<void>;
+  /** `pg_ctl restart -m immediate`. */
+  restartImmediate(): Promise<void>;
+  /**
+   * Opens connections until the server refuses more (`too many clients`), holds them idle for
+   * `holdMs`, then closes them; resolves with how many it held.
+   */
+  exhaustConnections(holdMs: number): Promise<number>;
+  /** Stops the server and removes its cluster folder. */
+  close(): Promise<void>;
+}
+
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
+  const maxConnections = options.maxConnections ?? 100;
+  const source = await templateCluster();
+  const port = await freePort();
+  const root = await postgresOwnedTmp('tunefleet-chaos-pg-');
+  const data = path.join(root, 'data');
+  await cp(source, data, { recursive: true });
+  await chownTree(data);
+  const serverUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  const settings = [
+    `-p ${port}`,
+    `-c listen_addresses=127.0.0.1`,
+    `-c unix_socket_directories=${root}`,
+    `-c max_connections=${maxConnections}`,
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+  ].join(' ');
+  let running = false;
+
+  const start = async (): Promise<void> => {
+    await pgRun('pg_ctl', ['-D', data, '-l', path.join(root, 'server.log'), '-o', settings, '-w', '-t', '30', 'start']);
+    running = true;
+  };
+  const stopImmediate = async (): Promise<void> => {
+    if (!running) return;
+    await pgRun('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    running = false;
+  };
+
+  let database: TestDatabase | undefined;
+  const handle: PrivatePostgres & { killNow(): void } = {
+    port,
+    get url() {
+      return this.database.url;
+    },
+    get database() {
+      if (database === undefined) throw new Error('the private Postgres has no database yet');
+      return database;
+    },
+    maxConnections,
+    isRunning: () => running,
+    stopImmediate,
+    start,
+    async restartImmediate() {
+      await pgRun('pg_ctl', ['-D', data, '-l', path.join(root, 'server.log'), '-o', settings, '-m', 'immediate', '-w', '-t', '30', 'restart']);
+      running = true;
+    },
+    async exhaustConnections(holdMs) {
+      const clients: pg.Client[] = [];
+      try {
+        for (let i = 0; i < maxConnections + 10; i++) {
+          const client = new pg.Client({ connectionString: serverUrl });
+          client.on('error', () => undefined);
+          try {
+            await client.connect();
+          } catch (err) {
+            // 53300: too_many_connections; anything else is a real problem.
+            if ((err as { code?: string }).code === '53300') break;
+            throw err;
+          }
+          clients.push(client);
+        }
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        return clients.length;
+      } finally {
+        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      }
+    },
+    async close() {
+      await database?.db.$disconnect().catch(() => undefined);
+      await stopImmediate().catch(() => undefined);
+      open.delete(handle);
+      await rm(root, { recursive: true, force: true });
+    },
+    killNow() {
+      if (running) {
+        const [file, argv] = pgCommand('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        spawnSync(file, argv, { stdio: 'ignore' });
+      }
+      if (existsSync(root)) rmSync(root, { recursive: true, force: true });
+    },
+  };
+  open.add(handle);
+  try {
+    await start();
+    database = await createTestDatabase(serverUrl);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return handle;
+}
