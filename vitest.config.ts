@@ -45,6 +45,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        resolve,
+        ssr,
+        test: {
+          name: 'chaos',
+          include: ['chaos/**/*.chaos.test.ts'],
+          exclude: shared.exclude,
+          // Prints the scenario table and writes artifacts/chaos-report.md after the run.
+          globalSetup: ['chaos/harness/report-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

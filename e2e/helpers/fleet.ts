@@ -49,51 +49,66 @@ export interface Fleet {
 
 const READY: Record<AppName, string> = { api: 'api listening', scheduler: 'scheduler started', worker: 'worker started' };
 
-export async function startFleet(options: FleetOptions): Promise<Fleet> {
+/** Which app to start: the api, the scheduler, or worker number `n` (1-based; its id and log name follow from n). */
+export type FleetApp = { readonly app: 'api' } | { readonly app: 'scheduler' } | { readonly app: 'worker'; readonly n: number };
+
+/** The id a fleet worker number `n` runs under: `<queuePrefix or 'fleet'>-worker-<n>`. */
+export function fleetWorkerId(options: Pick<FleetOptions, 'queuePrefix'>, n: number): string {
+  return `${options.queuePrefix ?? 'fleet'}-worker-${n}`;
+}
+
+/**
+ * Starts one app of the fleet with the settings `startFleet` gives it, and resolves once it is
+ * ready. Also how a test restarts an app it killed: the same call gives the same configuration.
+ */
+export async function startFleetApp(options: FleetOptions, which: FleetApp): Promise<AppProcess> {
   await mkdir(options.workDir, { recursive: true });
-  const logLevel = options.logLevel ?? 'info';
-  const common: Env = { ...options.baseEnv, LOG_LEVEL: logLevel };
-  const workerIds = Array.from({ length: options.workers }, (_, i) => `${options.queuePrefix ?? 'fleet'}-worker-${i + 1}`);
+  const common: Env = { ...options.baseEnv, LOG_LEVEL: options.logLevel ?? 'info' };
+  const name = which.app === 'worker' ? `worker-${which.n}` : which.app;
+  const env: Env =
+    which.app === 'api'
+      ? {
+          DATABASE_URL: options.databaseUrl,
+          REDIS_URL: options.redisUrl,
+          API_KEY: options.apiKey,
+          HOST: '127.0.0.1',
+          PORT: String(options.apiPort ?? 0),
+          SHUTDOWN_GRACE_MS: '2000',
+          ...options.apiEnv,
+        }
+      : which.app === 'scheduler'
+        ? {
+            DATABASE_URL: options.databaseUrl,
+            REDIS_URL: options.redisUrl,
+            QUEUE_PREFIX: options.queuePrefix,
+            SHUTDOWN_GRACE_MS: '5000',
+            ...options.schedulerEnv,
+          }
+        : {
+            REDIS_URL: options.redisUrl,
+            QUEUE_PREFIX: options.queuePrefix,
+            WORKER_ID: fleetWorkerId(options, which.n),
+            CHECKPOINT_TMP_DIR: path.join(options.workDir, `${name}-scratch`),
+            SHUTDOWN_GRACE_MS: '10000',
+            ...options.workerEnv,
+          };
+  return startApp({
+    app: which.app,
+    name,
+    env: { ...common, ...env },
+    readyMessage: READY[which.app],
+    logFile: path.join(options.workDir, `${name}.log`),
+    ...(options.onLog !== undefined && { onLog: (line: LogLine) => options.onLog!(name, line) }),
+  });
+}
 
-  const launch = async (app: AppName, name: string, env: Env): Promise<AppProcess> => {
-    const started = await startApp({
-      app,
-      name,
-      env: { ...common, ...env },
-      readyMessage: READY[app],
-      logFile: path.join(options.workDir, `${name}.log`),
-      ...(options.onLog !== undefined && { onLog: (line: LogLine) => options.onLog!(name, line) }),
-    });
-    return started;
-  };
-
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const workerNumbers = Array.from({ length: options.workers }, (_, i) => i + 1);
+  const workerIds = workerNumbers.map((n) => fleetWorkerId(options, n));
   const launches = [
-    launch('api', 'api', {
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      API_KEY: options.apiKey,
-      HOST: '127.0.0.1',
-      PORT: String(options.apiPort ?? 0),
-      SHUTDOWN_GRACE_MS: '2000',
-      ...options.apiEnv,
-    }),
-    launch('scheduler', 'scheduler', {
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      QUEUE_PREFIX: options.queuePrefix,
-      SHUTDOWN_GRACE_MS: '5000',
-      ...options.schedulerEnv,
-    }),
-    ...workerIds.map((workerId, i) =>
-      launch('worker', `worker-${i + 1}`, {
-        REDIS_URL: options.redisUrl,
-        QUEUE_PREFIX: options.queuePrefix,
-        WORKER_ID: workerId,
-        CHECKPOINT_TMP_DIR: path.join(options.workDir, `worker-${i + 1}-scratch`),
-        SHUTDOWN_GRACE_MS: '10000',
-        ...options.workerEnv,
-      }),
-    ),
+    startFleetApp(options, { app: 'api' }),
+    startFleetApp(options, { app: 'scheduler' }),
+    ...workerNumbers.map((n) => startFleetApp(options, { app: 'worker', n })),
   ];
   const results = await Promise.allSettled(launches);
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
