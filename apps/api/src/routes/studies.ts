@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { NotFoundError, type Study, type StudyStatus } from '@tunefleet/db';
 import { IllegalTransitionError, type TrialState } from '@tunefleet/search';
+import { StudySpecError } from '../errors.js';
 import { IdParams, errorResponses } from '../schemas/common.js';
 import {
   CreateStudyBody,
@@ -16,7 +17,7 @@ import {
   StudySchema,
 } from '../schemas/studies.js';
 import { summariseProgress } from '../study-progress.js';
-import { normaliseStudySpec } from '../study-spec.js';
+import { validateStudySubmission } from '../study-submission.js';
 import { type App, type RouteDeps, security } from '../route-deps.js';
 
 const MAX_SEED = 2 ** 31 - 1;
@@ -100,7 +101,7 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
     const ranking = await rankings.get(id);
     // The ORDER BY direction comes from the study's validated enum, never from request input.
     const order = ranking.direction === 'minimize' ? 'ASC' : 'DESC';
-    const rows = await db.$queryRawUnsafe<ProgressRow[]>(
+    const { rows } = await db.pool.query<ProgressRow>(
       `SELECT s."id"::text AS "id", s."name", s."spec", s."objective", s."metric", s."direction"::text AS "direction",
               s."status"::text AS "status", s."seed", s."max_trials", s."parallelism", s."created_at", s."finished_at",
               s."waiting_trials", s."running_trials", s."paused_trials", s."complete_trials", s."pruned_trials",
@@ -119,8 +120,7 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
          LIMIT 1
        ) AS b ON true
        WHERE s."id" = $1::uuid`,
-      ranking.id,
-      ranking.minAccuracy,
+      [ranking.id, ranking.minAccuracy],
     );
     const row = rows[0];
     if (!row) {
@@ -179,10 +179,13 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
       },
     },
     async (request, reply) => {
-      const normalised = normaliseStudySpec(request.body, {
+      const submission = validateStudySubmission(request.body, {
         defaultSeed: randomInt(0, MAX_SEED),
         functionNames: deps.functionNames,
       });
+      // The route schema has already checked the body; what fails here are the rules beyond it.
+      if (!submission.ok) throw new StudySpecError(submission.issues.map(({ path, message }) => ({ field: path, message })));
+      const normalised = submission.study;
       const study = await stores.studies.create({
         name: normalised.name,
         spec: normalised.spec as never,
