@@ -42,6 +42,11 @@ export interface StartAppOptions {
   readonly logFile?: string;
   /** Called with every JSON log line (after the ready line too). */
   readonly onLog?: (line: LogLine) => void;
+  /**
+   * A command that runs node for the app, e.g. `['ip', 'netns', 'exec', 'host-2']` to start it on
+   * another test host. It must exec node in place, so that the pid is the app's.
+   */
+  readonly commandPrefix?: readonly string[];
 }
 
 export interface AppProcess {
@@ -108,7 +113,8 @@ export function killAllApps(): void {
 export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const name = options.name ?? options.app;
   const entry = path.join(REPO_ROOT, 'apps', options.app, 'src', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--conditions=source', '--import', tsxImport(), entry], {
+  const [command, ...args] = [...(options.commandPrefix ?? []), process.execPath, '--conditions=source', '--import', tsxImport(), entry];
+  const child: ChildProcess = spawn(command!, args, {
     cwd: path.join(REPO_ROOT, 'apps', options.app),
     env: Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
