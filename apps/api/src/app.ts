@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -15,7 +16,9 @@ import type { Logger } from 'pino';
 import { createAuth } from './auth.js';
 import type { Config } from './config.js';
 import { handleError, handleNotFound } from './errors.js';
+import { checkedJsonParser } from './json-body.js';
 import { createMetrics } from './metrics.js';
+import { registerRateLimit } from './rate-limit.js';
 import type { App, RouteDeps } from './route-deps.js';
 import { createStudyRankingCache } from './study-ranking-cache.js';
 import checkpointRoutes from './routes/checkpoints.js';
@@ -63,6 +66,9 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
 
   // JSON only: a text/plain body is answered 415, not parsed as a string and then misreported.
   app.removeContentTypeParser('text/plain');
+  // Fastify's JSON parser plus depth, prototype-key and unstorable-character checks naming the field.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, checkedJsonParser(app.getDefaultJsonParser('ignore', 'ignore')));
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', async (request, reply) => {
@@ -71,6 +77,11 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
+
+  await registerRateLimit(app, config, auth);
+  // Security headers (nosniff, frame and referrer policies, HSTS). No Content-Security-Policy: the
+  // api answers JSON, and a policy strict enough to matter would break the /docs UI and the dashboard.
+  await app.register(helmet, { contentSecurityPolicy: false });
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...config.corsOrigins], methods: ['GET', 'POST'] });

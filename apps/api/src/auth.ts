@@ -15,6 +15,8 @@ export interface Auth {
   readonly write: AuthHook;
   /** onRequest hook of read routes: checks the key only when READ_REQUIRES_KEY is set. */
   readonly read: AuthHook;
+  /** Whether the request carries the configured key (rate limiting counts its holders together). */
+  readonly holdsKey: (request: FastifyRequest) => boolean;
   /** Whether mutating routes require a key (for the OpenAPI `security` field). */
   readonly writeRequiresKey: boolean;
   readonly readRequiresKey: boolean;
@@ -31,16 +33,21 @@ export function bearerToken(header: string | undefined): string | null {
 
 export function createAuth(config: Pick<Config, 'apiKey' | 'readRequiresKey'>): Auth {
   const open: AuthHook = async () => {};
-  if (config.apiKey === null) return { write: open, read: open, writeRequiresKey: false, readRequiresKey: false };
+  if (config.apiKey === null) {
+    return { write: open, read: open, holdsKey: () => false, writeRequiresKey: false, readRequiresKey: false };
+  }
   const expected = digest(config.apiKey);
-  const requireKey: AuthHook = async (request) => {
+  const holdsKey = (request: FastifyRequest): boolean => {
     const token = bearerToken(request.headers.authorization);
     // Digest even a missing token, so that a missing and a wrong key take the same path.
-    const ok = timingSafeEqual(digest(token ?? ''), expected) && token !== null;
-    if (!ok) throw new UnauthorizedError();
+    return timingSafeEqual(digest(token ?? ''), expected) && token !== null;
+  };
+  const requireKey: AuthHook = async (request) => {
+    if (!holdsKey(request)) throw new UnauthorizedError();
   };
   return {
     write: requireKey,
+    holdsKey,
     read: config.readRequiresKey ? requireKey : open,
     writeRequiresKey: true,
     readRequiresKey: config.readRequiresKey,

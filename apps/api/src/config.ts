@@ -31,6 +31,11 @@ export const ConfigSchema = Type.Object({
   READ_REQUIRES_KEY: Type.Boolean({ default: false }),
   // bytes; a study definition is a few KiB, so a larger body is a mistake or an attack (413).
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+  // Requests per window per client (the API key's holders together, else each IP); 0 = no limit.
+  // Too low and dashboards polling several studies get 429s; /healthz and /metrics are never limited.
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 600 }),
+  // ms of the rate-limit window; a limited client is told to retry when its window ends (Retry-After).
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 60_000 }),
   // Comma-separated origins allowed by CORS; empty = CORS off (browsers on other origins are refused).
   CORS_ORIGINS: Type.String({ default: '' }),
   // ms without a heartbeat after which GET /workers reports a worker dead (default: three missed heartbeats,
@@ -55,6 +60,9 @@ export interface Config {
   readonly readRequiresKey: boolean;
   readonly bodyLimitBytes: number;
   readonly corsOrigins: readonly string[];
+  /** Requests per window per client; 0 = rate limiting off. */
+  readonly rateLimitMax: number;
+  readonly rateLimitWindowMs: number;
   readonly workerHeartbeatTimeoutMs: number;
   readonly healthTimeoutMs: number;
   readonly shutdownGraceMs: number;
@@ -104,6 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .map((o) => o.trim())
         .filter((o) => o !== ''),
     ),
+    rateLimitMax: parsed.RATE_LIMIT_MAX,
+    rateLimitWindowMs: parsed.RATE_LIMIT_WINDOW_MS,
     workerHeartbeatTimeoutMs: parsed.WORKER_HEARTBEAT_TIMEOUT_MS,
     healthTimeoutMs: parsed.HEALTH_TIMEOUT_MS,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,

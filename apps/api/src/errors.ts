@@ -31,7 +31,16 @@ export class UnauthorizedError extends Error {
   }
 }
 
-type ApiErrorCode = StudySpecError['code'] | UnauthorizedError['code'];
+/** A JSON body that parsed but carries what no route accepts (see json-body.ts). */
+export class JsonBodyError extends Error {
+  readonly code = 'JSON_BODY_INVALID' as const;
+  constructor(readonly issues: readonly Issue[]) {
+    super(`invalid JSON body: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    this.name = 'JsonBodyError';
+  }
+}
+
+type ApiErrorCode = StudySpecError['code'] | UnauthorizedError['code'] | JsonBodyError['code'];
 /** `ARCHITECTURE_INVALID` is @tunefleet/models/config's ArchitectureError. */
 export type DomainErrorCode = SearchErrorCode | DbErrorCode | ApiErrorCode | 'ARCHITECTURE_INVALID';
 
@@ -39,6 +48,7 @@ export const HTTP_STATUS = {
   SEARCH_SPACE_INVALID: 400,
   ARCHITECTURE_INVALID: 400,
   STUDY_SPEC_INVALID: 400,
+  JSON_BODY_INVALID: 400,
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,

@@ -16,6 +16,7 @@ import {
   type SearchSpace,
   SuccessiveHalvingPruner,
   OBJECTIVES,
+  TEST_FUNCTIONS,
   parseSearchSpace,
   promotionAsha,
   samplerFromJSON,
@@ -161,6 +162,7 @@ export function normaliseStudySpec(body: CreateStudyBody, context: StudySpecCont
   // The search space, and for a CNN its fit to the model's hyperparameters.
   const space = parseSpace(body.space, report);
   if (!isFunction) checkSpaceAgainstModel(body.space, space, report);
+  else if (context.functionNames.includes(body.function!.name)) checkSpaceAgainstFunction(body.function!.name, body.space, report);
 
   // Fixed hyperparameters.
   const fixed = body.fixed ?? {};
@@ -228,6 +230,41 @@ function parseSpace(json: Record<string, unknown>, report: Report): SearchSpace 
     if (!(err instanceof SearchSpaceError)) throw err;
     for (const issue of err.issues) report(issue.param === '' ? 'space' : joinPath('space', issue.param), issue.message);
     return null;
+  }
+}
+
+// A function input's name: an identifier, so params stay plain data whatever reads them.
+const FUNCTION_INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * A function objective takes finite numbers, as many as the function has inputs (the worker's
+ * `functionInputs`), under identifier names that no JavaScript object already has (`constructor`,
+ * `toString`, `__proto__`): the api refuses what the worker could only fail.
+ */
+function checkSpaceAgainstFunction(name: string, json: Record<string, unknown>, report: Report): void {
+  const names = Object.keys(json);
+  for (const param of names) {
+    const field = joinPath('space', param);
+    if (!FUNCTION_INPUT_NAME.test(param)) {
+      report(field, 'a function input is named with letters, digits and _ (not starting with a digit), at most 64 characters');
+    } else if (param in Object.prototype) {
+      report(field, `is reserved: every JavaScript object has a property ${JSON.stringify(param)}`);
+    }
+    const d = json[param] as { type?: unknown; choices?: unknown } | null;
+    if (d !== null && typeof d === 'object' && d.type === 'categorical' && Array.isArray(d.choices)) {
+      d.choices.forEach((choice, i) => {
+        if (typeof choice !== 'number' || !Number.isFinite(choice)) {
+          report(`${field}.choices[${i}]`, `a function objective takes finite numbers, got ${JSON.stringify(choice)}`);
+        }
+      });
+    }
+  }
+  if (!Object.hasOwn(TEST_FUNCTIONS, name)) return;
+  const fn = TEST_FUNCTIONS[name as keyof typeof TEST_FUNCTIONS];
+  if (fn.dimensions !== null && names.length !== fn.dimensions) {
+    report('space', `${name} takes exactly ${fn.dimensions} inputs, got ${names.length}`);
+  } else if (names.length < fn.minDimensions) {
+    report('space', `${name} takes at least ${fn.minDimensions} inputs, got ${names.length}`);
   }
 }
 

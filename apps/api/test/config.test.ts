@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       readRequiresKey: false,
       bodyLimitBytes: 262_144,
       corsOrigins: [],
+      rateLimitMax: 600,
+      rateLimitWindowMs: 60_000,
       workerHeartbeatTimeoutMs: 30_000,
     });
     expect(Object.isFrozen(config)).toBe(true);

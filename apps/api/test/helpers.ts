@@ -12,7 +12,8 @@ export const AUTH = { authorization: `Bearer ${API_KEY}` } as const;
 export const REDIS_URL = process.env.TUNEFLEET_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ API_KEY, LOG_LEVEL: 'silent', REDIS_URL, ...env });
+  // Rate limiting is off unless a test turns it on (RATE_LIMIT_MAX).
+  return loadConfig({ API_KEY, LOG_LEVEL: 'silent', REDIS_URL, RATE_LIMIT_MAX: '0', ...env });
 }
 
 export interface TestApi {
