@@ -54,3 +54,13 @@ export {
 export { TEST_FUNCTIONS, TEST_FUNCTION_NAMES, evaluateTestFunction, type TestFunction, type TestFunctionName } from './problems/test-functions.js';
 export { paretoFront, compareTrials, bestTrial, type ParetoPoint } from './study/ranking.js';
 export { Study, type StudyOptions, type StudyJSON, type TrialJSON, type TellResult } from './study/study.js';
+export {
+  fanovaImportances,
+  fanovaSteps,
+  FANOVA_MAX_TREES,
+  FANOVA_MAX_TRIALS,
+  type FanovaOptions,
+  type FanovaResult,
+  type ParamImportance,
+} from './importance/fanova.js';
+export { evenSubsample, type ImportanceTrial } from './importance/feature-matrix.js';
