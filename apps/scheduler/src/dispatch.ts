@@ -8,14 +8,13 @@ import {
   TRIAL_RUN_VERSION,
   type TrialRunJob,
   parseTrialRunJob,
-  trialCheckpointKey,
   trialRunJobId,
 } from '@tunefleet/contracts';
 import type { Trial } from '@tunefleet/db';
-import { NotFoundError } from '@tunefleet/db';
 import { type Params, deriveSeed } from '@tunefleet/search';
 import { type ArchitectureVerdict, checkArchitecture, jobParams } from './architecture-check.js';
 import type { SchedulerContext } from './context.js';
+import { stageResumeCheckpoint } from './resume-checkpoint.js';
 import { type StudyRuntime, trainUntilEpoch } from './study-runtime.js';
 
 /** Where a job starts: from scratch, or from the checkpoint of `resumeFrom.trialId` at `startEpoch`. */
@@ -85,28 +84,12 @@ async function retryPlan(ctx: SchedulerContext, runtime: StudyRuntime, trial: Tr
 /**
  * Enqueues `trial.run` for a trial already RUNNING in Postgres. Adding a job whose id exists is a
  * no-op in BullMQ, so repeating this after a crash is harmless. A resumed job gets its checkpoint
- * archive back into Redis first, under the key the worker reads.
+ * archive back into Redis first, under the key the worker reads; if that checkpoint is gone or
+ * corrupt, the job resumes from an earlier one or from scratch (resume-checkpoint.ts).
  */
 export async function enqueueTrial(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial, plan: DispatchPlan): Promise<void> {
-  const namespace = ctx.config.queuePrefix;
-  let startEpoch = plan.startEpoch;
-  let resumeCheckpoint: TrialRunJob['resumeCheckpoint'];
-  if (plan.resumeTrialId !== null && startEpoch > 0) {
-    try {
-      const { data } = await ctx.stores.checkpoints.read(plan.resumeTrialId, startEpoch);
-      await ctx.redis.set(
-        trialCheckpointKey(plan.resumeTrialId, startEpoch, namespace),
-        Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-        'EX',
-        ctx.config.checkpointTtlS,
-      );
-      resumeCheckpoint = { trialId: plan.resumeTrialId, epoch: startEpoch };
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      ctx.log.warn({ trialId: trial.id, epoch: startEpoch }, 'checkpoint to resume is gone; training from scratch');
-      startEpoch = 0;
-    }
-  }
+  const owners = plan.resumeTrialId === null || plan.startEpoch <= 0 ? [] : await lineage(ctx, trial);
+  const { startEpoch, resumeCheckpoint } = await stageResumeCheckpoint(ctx, trial, owners, plan.attempt, plan);
   const job = parseTrialRunJob({
     v: TRIAL_RUN_VERSION,
     trialId: trial.id,

@@ -2,6 +2,7 @@ import type { TrialFinishedEvent } from '@tunefleet/contracts';
 import type { Trial } from '@tunefleet/db';
 import { type SchedulerContext, runtimeOf } from './context.js';
 import { enqueueTrial, resumePlan } from './dispatch.js';
+import { recordResumeFallback } from './resume-checkpoint.js';
 import type { StudyLoop } from './study-loop.js';
 import type { StudyRuntime } from './study-runtime.js';
 import { finalUpdate, isMissing } from './trial-metrics.js';
@@ -15,7 +16,10 @@ import { finalUpdate, isMissing } from './trial-metrics.js';
  *   the rung): PAUSED until promoted.
  * - `paused` anywhere else: the worker handed the trial back (it was shutting down); the trial
  *   stays RUNNING and is dispatched again from its newest checkpoint.
- * - `failed`: FAILED with the worker's failure type and message.
+ * - `failed`: FAILED with the worker's failure type and message, except `checkpoint-corrupt`
+ *   (the worker could not use the archive it was to resume from): the checkpoint's data is at
+ *   fault, not the trial, so the trial is dispatched again from an earlier checkpoint or from
+ *   scratch, and the fallback is recorded.
  * - `stopped`: the acknowledgement of a stop key, an `ignore` on PRUNED and FAILED trials and
  *   `illegal` (a bug, logged by the consumer) anywhere else.
  *
@@ -36,6 +40,7 @@ export async function onTrialFinished(ctx: SchedulerContext, loop: StudyLoop, ev
       await endRun(ctx, runtime, trial, event);
       break;
     case 'failed': {
+      if (event.failure?.type === 'checkpoint-corrupt' && (await resumeBeforeRejected(ctx, runtime, trial, event))) break;
       const result = await ctx.stores.trials.apply(trial.id, 'failed', {
         failureType: event.failure?.type ?? 'worker-error',
         failureMessage: event.failure?.message ?? null,
@@ -77,4 +82,29 @@ async function endRun(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial
   const plan = await resumePlan(ctx, runtime, { ...trial, attempts: Math.max(trial.attempts, event.attempt) });
   await enqueueTrial(ctx, runtime, trial, plan);
   tlog.info({ epoch: event.epoch, startEpoch: plan.startEpoch, nextAttempt: plan.attempt }, 'trial handed back; dispatched again');
+}
+
+/**
+ * The worker rejected the archive it was to resume from at `event.epoch` (its job failed before
+ * training an epoch, so the failure's epoch is the job's start epoch). The bytes passed the sha256
+ * when the scheduler staged them, so the fault lies in transit or in the checkpoint's content;
+ * either way the next job starts strictly earlier, so repeated rejections end at scratch. Returns
+ * false when there is nothing earlier to go back to (the trial then fails as reported).
+ */
+async function resumeBeforeRejected(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial, event: TrialFinishedEvent): Promise<boolean> {
+  if (trial.state !== 'RUNNING' || event.epoch <= 0) return false;
+  const current = { ...trial, attempts: Math.max(trial.attempts, event.attempt) };
+  const rejected = await resumePlan(ctx, runtime, current, event.epoch);
+  // Same training target as the rejected job; only the starting point moves back.
+  const plan = { ...(await resumePlan(ctx, runtime, current, event.epoch - 1)), maxEpochs: rejected.maxEpochs };
+  await recordResumeFallback(
+    ctx,
+    trial,
+    plan.attempt,
+    { trialId: rejected.resumeTrialId ?? trial.id, epoch: event.epoch },
+    'corrupt',
+    plan.startEpoch,
+  );
+  await enqueueTrial(ctx, runtime, trial, plan);
+  return true;
 }

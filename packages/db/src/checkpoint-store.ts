@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from './client.js';
-import { ConflictError, DbInputError, NotFoundError, prismaCode, translateDbError } from './errors.js';
+import { CheckpointCorruptError, ConflictError, DbInputError, NotFoundError, prismaCode, translateDbError } from './errors.js';
 import { checkInt, MAX_INT4 } from './trial-record.js';
 import { isUuid } from './uuid.js';
 
@@ -43,8 +43,13 @@ export interface CheckpointStore {
   latest(trialId: string): Promise<CheckpointMeta | null>;
   /** Ordered by epoch. */
   list(trialId: string): Promise<CheckpointMeta[]>;
-  /** Metadata and bytes; the bytes are verified against the stored sha256. Throws NotFoundError. */
+  /**
+   * Metadata and bytes; the bytes are verified against the stored sha256. Throws NotFoundError
+   * (no row, or a row without bytes) and CheckpointCorruptError.
+   */
   read(trialId: string, epoch: number): Promise<{ meta: CheckpointMeta; data: Uint8Array }>;
+  /** Deletes one checkpoint (metadata and bytes); returns whether it existed. */
+  remove(trialId: string, epoch: number): Promise<boolean>;
   /** Deletes all but the `keep` highest epochs of a trial; returns how many were deleted. */
   keepLatest(trialId: string, keep: number): Promise<number>;
 }
@@ -135,10 +140,16 @@ export function createCheckpointStore(db: DbOrTx): CheckpointStore {
       if (!row || !row.blob) throw new NotFoundError('checkpoint', `${trialId}@${epoch}`);
       const { blob, ...meta } = row;
       const data = new Uint8Array(blob.data);
-      if (sha256Hex(data) !== meta.sha256) {
-        throw new Error(`checkpoint ${trialId}@${epoch} is corrupt: its bytes do not match the stored sha256`);
-      }
+      if (sha256Hex(data) !== meta.sha256) throw new CheckpointCorruptError(trialId, epoch);
       return { meta, data };
+    },
+
+    async remove(trialId, epoch) {
+      checkInt('epoch', epoch);
+      if (!isUuid(trialId)) return false;
+      // The blob goes with its row (ON DELETE CASCADE).
+      const { count } = await db.checkpoint.deleteMany({ where: { trialId, epoch } });
+      return count > 0;
     },
 
     async keepLatest(trialId, keep) {

@@ -43,6 +43,22 @@ export class DbInputError extends Error {
 }
 
 /**
+ * Stored checkpoint bytes that no longer match the sha256 recorded when they were saved. Not a
+ * domain error of the api (a read route answers it like any unexpected failure); the scheduler
+ * catches it to resume from an earlier checkpoint instead.
+ */
+export class CheckpointCorruptError extends Error {
+  readonly code = 'CHECKPOINT_CORRUPT' as const;
+  constructor(
+    readonly trialId: string,
+    readonly epoch: number,
+  ) {
+    super(`checkpoint ${trialId}@${epoch} is corrupt: its bytes do not match the stored sha256`);
+    this.name = 'CheckpointCorruptError';
+  }
+}
+
+/**
  * Prisma error codes worth retrying the whole unit of work for: P2024 (timed out waiting for a
  * pool connection), P2028 (transaction API error, e.g. an interactive transaction timed out) and
  * P2034 (write conflict or deadlock; retry the transaction). Anything else is deterministic.

@@ -1,5 +1,6 @@
 export { createDb, type Db, type DbOptions, type DbOrTx } from './client.js';
 export {
+  CheckpointCorruptError,
   ConflictError,
   DbInputError,
   NotFoundError,
@@ -37,6 +38,13 @@ export {
   type CheckpointStore,
   type NewCheckpoint,
 } from './checkpoint-store.js';
+export {
+  createResumeFallbackStore,
+  type NewResumeFallback,
+  type ResumeFallback,
+  type ResumeFallbackProblem,
+  type ResumeFallbackStore,
+} from './resume-fallback-store.js';
 export { createStores, type Stores } from './stores.js';
 export { createWorkerStore, type Heartbeat, type Worker, type WorkerStore } from './worker-store.js';
 export {

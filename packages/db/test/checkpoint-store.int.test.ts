@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { ConflictError, DbInputError, NotFoundError } from '../src/index.js';
+import { CheckpointCorruptError, ConflictError, DbInputError, NotFoundError } from '../src/index.js';
 import { dbTest } from '../src/testing.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -65,5 +65,36 @@ describe('CheckpointStore', () => {
     const meta = await stores.checkpoints.save({ trialId: trial.id, epoch: 1, data: new Uint8Array([1, 2]) });
     await db.checkpointBlob.update({ where: { checkpointId: meta.id }, data: { data: new Uint8Array([1, 3]) } });
     await expect(stores.checkpoints.read(trial.id, 1)).rejects.toThrow(/corrupt/);
+    await expect(stores.checkpoints.read(trial.id, 1)).rejects.toBeInstanceOf(CheckpointCorruptError);
+    await expect(stores.checkpoints.read(trial.id, 1)).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT', trialId: trial.id, epoch: 1 });
+  });
+
+  dbTest('remove deletes one checkpoint with its bytes and says whether it existed', async ({ db, stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    const one = await stores.checkpoints.save({ trialId: trial.id, epoch: 1, data: new Uint8Array([1]) });
+    await stores.checkpoints.save({ trialId: trial.id, epoch: 2, data: new Uint8Array([2]) });
+    expect(await stores.checkpoints.remove(trial.id, 1)).toBe(true);
+    expect(await stores.checkpoints.remove(trial.id, 1)).toBe(false);
+    expect(await stores.checkpoints.remove(MISSING, 1)).toBe(false);
+    expect((await stores.checkpoints.list(trial.id)).map((c) => c.epoch)).toEqual([2]);
+    expect(await db.checkpointBlob.findUnique({ where: { checkpointId: one.id } })).toBeNull();
+    await expect(stores.checkpoints.read(trial.id, 1)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  dbTest('resume fallbacks are recorded per trial, oldest first, and validated', async ({ stores, study }) => {
+    const trial = await stores.trials.create(study.id, { params: {} });
+    const base = { trialId: trial.id, checkpointTrialId: trial.id } as const;
+    await stores.resumeFallbacks.record({ ...base, attempt: 2, problem: 'corrupt', checkpointEpoch: 3, resumedFromEpoch: 2 });
+    await stores.resumeFallbacks.record({ ...base, attempt: 3, problem: 'missing', checkpointEpoch: 2, resumedFromEpoch: 0 });
+    expect(await stores.resumeFallbacks.list(trial.id)).toMatchObject([
+      { attempt: 2, problem: 'corrupt', checkpointEpoch: 3, resumedFromEpoch: 2 },
+      { attempt: 3, problem: 'missing', checkpointEpoch: 2, resumedFromEpoch: 0 },
+    ]);
+    await expect(
+      stores.resumeFallbacks.record({ ...base, attempt: 1, problem: 'lost' as never, checkpointEpoch: 1, resumedFromEpoch: 0 }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'problem' });
+    await expect(
+      stores.resumeFallbacks.record({ ...base, trialId: MISSING, attempt: 1, problem: 'missing', checkpointEpoch: 1, resumedFromEpoch: 0 }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', entity: 'trial' });
   });
 });
