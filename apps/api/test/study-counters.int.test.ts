@@ -116,14 +116,33 @@ describe('study ranking cache', () => {
     for (const url of urls) expect((await api.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
   });
 
-  apiTest('reads metric, direction and floor once, and refuses a capacity below one', async ({ db }) => {
+  apiTest('reads metric, direction, floor, kind and fixed hyperparameters once, and refuses a capacity below one', async ({ db }) => {
     expect(() => createStudyRankingCache(db, 0)).toThrow(/capacity/);
     const studyId = (await db.$queryRaw<{ id: string }[]>`
       INSERT INTO "study" ("name", "spec", "objective", "metric", "direction", "seed", "max_trials", "parallelism")
-      VALUES ('c', '{"constraints":{"minAccuracy":0.4}}', '{"kind":"cnn"}', 'accuracy', 'maximize', 1, 10, 1)
+      VALUES ('c', '{"constraints":{"minAccuracy":0.4},"fixed":{"batch_size":64}}', '{"kind":"cnn"}', 'accuracy', 'maximize', 1, 10, 1)
+      RETURNING "id"::text AS "id"`)[0]!.id;
+    const functionStudyId = (await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO "study" ("name", "spec", "objective", "metric", "direction", "seed", "max_trials", "parallelism")
+      VALUES ('f', '{"fixed":null}', '{"kind":"function","name":"sphere"}', 'value', 'minimize', 1, 10, 1)
       RETURNING "id"::text AS "id"`)[0]!.id;
     const cache = createStudyRankingCache(db, 1);
-    expect(await cache.get(studyId)).toEqual({ id: studyId, metric: 'accuracy', direction: 'maximize', minAccuracy: 0.4 });
+    expect(await cache.get(studyId)).toEqual({
+      id: studyId,
+      metric: 'accuracy',
+      direction: 'maximize',
+      minAccuracy: 0.4,
+      kind: 'cnn',
+      fixed: { batch_size: 64 },
+    });
+    expect(await cache.get(functionStudyId)).toEqual({
+      id: functionStudyId,
+      metric: 'value',
+      direction: 'minimize',
+      minAccuracy: null,
+      kind: 'function',
+      fixed: {},
+    });
     await expect(cache.get('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(cache.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

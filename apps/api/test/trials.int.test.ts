@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
 import { AUTH, apiTest, cnnStudyBody, functionStudyBody } from './helpers.js';
+import { toTrialSummary } from '../src/routes/trials.js';
 
 describe('trials', () => {
   apiTest('lists trials by number with a cursor and a state filter', async ({ api, stores }) => {
@@ -68,6 +69,31 @@ describe('trials', () => {
     expect(body.checkpoints).toEqual([
       expect.objectContaining({ epoch: 2, sizeBytes: 3, url: `/trials/${trial.id}/checkpoints/2` }),
     ]);
+    // The one-statement read answers exactly what the stores hold.
+    const stored = await stores.trials.get(trial.id);
+    expect(body).toMatchObject({ ...toTrialSummary(stored), resumeFromEpoch: stored.resumeFromEpoch });
+    expect(body.epochs).toEqual(
+      (await stores.trials.intermediateValues(trial.id)).map((v) => ({
+        epoch: v.epoch,
+        value: v.value,
+        vloss: v.vloss,
+        accuracy: v.accuracy,
+        f1: v.macroF1,
+        trainLoss: v.trainLoss,
+        imagesPerSec: v.imagesPerSec,
+        elapsedMs: v.elapsedMs,
+        createdAt: v.createdAt.toISOString(),
+      })),
+    );
+    expect(body.checkpoints).toEqual(
+      (await stores.checkpoints.list(trial.id)).map((c) => ({
+        epoch: c.epoch,
+        sizeBytes: c.sizeBytes,
+        sha256: c.sha256,
+        createdAt: c.createdAt.toISOString(),
+        url: `/trials/${trial.id}/checkpoints/${c.epoch}`,
+      })),
+    );
     // batch_size is fixed by the study; the architecture resolves fixed and searched values together.
     expect(body.architecture.hyperparameters).toMatchObject({ batch_size: 100, cnn_layers: 6, activation: 'relu' });
     expect(body.architecture.channels).toHaveLength(6);

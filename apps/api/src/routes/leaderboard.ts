@@ -93,7 +93,7 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
       // vloss, accuracy, macro_f1 and efficiency (a descending ranking scans it backwards, ties
       // reordered by an incremental sort). NaN (a diverged model) is a failure, not a number, so
       // it never ranks.
-      const rows = await db.$queryRawUnsafe<LeaderboardRow[]>(
+      const { rows } = await db.pool.query<LeaderboardRow>(
         `SELECT "id"::text AS "id", "number", "params", "${shown}" AS "ranked", "objective_value", "vloss", "accuracy",
                 "macro_f1", "parameter_count", "efficiency"
          FROM "trial"
@@ -103,9 +103,7 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
            AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
          ORDER BY "${order}" ${direction === 'minimize' ? 'ASC' : 'DESC'}, "number" ASC
          LIMIT $3`,
-        study.id,
-        floor,
-        request.query.limit,
+        [study.id, floor, request.query.limit],
       );
       if (rows.length === 0) await stillThere(study.id);
       return {
