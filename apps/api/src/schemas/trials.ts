@@ -47,6 +47,20 @@ export const CheckpointSchema = Type.Object({
   url: Type.String({ description: 'download path' }),
 });
 
+export const ResumeFallbackSchema = Type.Object(
+  {
+    attempt: Type.Integer({ description: 'the job attempt that resumed from resumedFromEpoch instead' }),
+    problem: Type.Union([Type.Literal('missing'), Type.Literal('corrupt')], {
+      description: 'missing: the checkpoint was gone; corrupt: its bytes failed their sha256 or the worker could not unpack them',
+    }),
+    checkpointTrialId: Type.String({ description: 'the trial whose checkpoint was planned (this one or the one it retries)' }),
+    checkpointEpoch: Type.Integer(),
+    resumedFromEpoch: Type.Integer({ description: '0: trained from scratch' }),
+    createdAt: Timestamp,
+  },
+  { description: 'a resume that could not use its planned checkpoint' },
+);
+
 const LayerSchema = Type.Object({
   name: Type.String(),
   kind: Type.String(),
@@ -73,6 +87,7 @@ export const TrialDetailSchema = Type.Object({
   confusionMatrix: Nullable(Type.Array(Type.Array(Type.Number()), { description: 'rows: true class, columns: prediction' })),
   epochs: Type.Array(EpochSchema),
   checkpoints: Type.Array(CheckpointSchema),
+  resumeFallbacks: Type.Array(ResumeFallbackSchema),
   architecture: Nullable(ArchitectureSchema),
 });
 
