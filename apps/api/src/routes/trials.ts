@@ -3,14 +3,13 @@
  * per-epoch values, final metrics, checkpoints, resume fallbacks and, for CNN trials, the
  * architecture its hyperparameters describe.
  */
-import type { CheckpointMeta, Db, IntermediateValue, ResumeFallback, Trial } from '@tunefleet/db';
+import { type Db, NotFoundError, type ResumeFallback, type Trial } from '@tunefleet/db';
 import { ArchitectureError, describeArchitecture, resolveHyperparameters } from '@tunefleet/models/config';
 import type { TrialState } from '@tunefleet/search';
 import { IdParams, errorResponses } from '../schemas/common.js';
 import { ListTrialsQuery, TrialDetailSchema, TrialListSchema } from '../schemas/trials.js';
 import { type App, type RouteDeps, security } from '../route-deps.js';
 import { isUuid } from '../uuid.js';
-import { studyKind } from './studies.js';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
@@ -36,30 +35,6 @@ export function toTrialSummary(t: Trial) {
     startedAt: iso(t.startedAt),
     finishedAt: iso(t.finishedAt),
     lastEventAt: iso(t.lastEventAt),
-  };
-}
-
-function toEpoch(v: IntermediateValue) {
-  return {
-    epoch: v.epoch,
-    value: v.value,
-    vloss: v.vloss,
-    accuracy: v.accuracy,
-    f1: v.macroF1,
-    trainLoss: v.trainLoss,
-    imagesPerSec: v.imagesPerSec,
-    elapsedMs: v.elapsedMs,
-    createdAt: v.createdAt.toISOString(),
-  };
-}
-
-function toCheckpoint(c: CheckpointMeta) {
-  return {
-    epoch: c.epoch,
-    sizeBytes: c.sizeBytes,
-    sha256: c.sha256,
-    createdAt: c.createdAt.toISOString(),
-    url: `/trials/${c.trialId}/checkpoints/${c.epoch}`,
   };
 }
 
@@ -101,7 +76,15 @@ function architectureOf(fixed: Record<string, unknown>, params: Record<string, u
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const iso8601 = (column: string): string => `to_char("${column}" AT TIME ZONE 'UTC', ${ISO})`;
 
-/** A trial summary as the listing answers it: the columns `toTrialSummary` shows, named as it names them. */
+/** The columns `toTrialSummary` shows, named as it names them, timestamps already in ISO form. */
+const SUMMARY_COLUMNS = `"id"::text AS "id", "study_id"::text AS "studyId", "number", "state"::text AS "state", "params",
+  "objective_value" AS "objectiveValue", "vloss", "accuracy", "macro_f1" AS "f1",
+  "parameter_count" AS "parameterCount", "efficiency", "attempts", "worker_id" AS "workerId",
+  "failure_type" AS "failureType", "failure_message" AS "failureMessage", "retry_of_id"::text AS "retryOfId",
+  ${iso8601('created_at')} AS "createdAt", ${iso8601('started_at')} AS "startedAt",
+  ${iso8601('finished_at')} AS "finishedAt", ${iso8601('last_event_at')} AS "lastEventAt"`;
+
+/** A trial summary as the listing answers it. */
 interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
   state: TrialState;
 }
@@ -112,27 +95,71 @@ interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
  * timestamps already in ISO form. Served by the (study_id, number) unique index; with a state
  * filter the planner may use (study_id, state, objective_value) when the states are rare.
  */
-function listSummaries(db: Db, studyId: string, states: TrialState[] | null, after: number, take: number): Promise<SummaryRow[]> {
-  return db.$queryRawUnsafe<SummaryRow[]>(
-    `SELECT "id"::text AS "id", "study_id"::text AS "studyId", "number", "state"::text AS "state", "params",
-            "objective_value" AS "objectiveValue", "vloss", "accuracy", "macro_f1" AS "f1",
-            "parameter_count" AS "parameterCount", "efficiency", "attempts", "worker_id" AS "workerId",
-            "failure_type" AS "failureType", "failure_message" AS "failureMessage", "retry_of_id"::text AS "retryOfId",
-            ${iso8601('created_at')} AS "createdAt", ${iso8601('started_at')} AS "startedAt",
-            ${iso8601('finished_at')} AS "finishedAt", ${iso8601('last_event_at')} AS "lastEventAt"
+async function listSummaries(db: Db, studyId: string, states: TrialState[] | null, after: number, take: number): Promise<SummaryRow[]> {
+  const { rows } = await db.pool.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS}
      FROM "trial"
      WHERE "study_id" = $1::uuid AND "number" > $2::int AND ($3::text[] IS NULL OR "state" = ANY($3::text[]::"trial_state"[]))
      ORDER BY "number" ASC
      LIMIT $4::int`,
-    studyId,
-    after,
-    states,
-    take,
+    [studyId, after, states, take],
   );
+  return rows;
+}
+
+/** A trial in full, its per-epoch values and checkpoint metadata as one array per column in epoch order. */
+interface TrialDetailRow extends SummaryRow {
+  resumeFromEpoch: number | null;
+  perClassAccuracy: number[] | null;
+  confusionMatrix: number[][] | null;
+  e_epoch: number[];
+  e_value: number[];
+  e_vloss: (number | null)[];
+  e_accuracy: (number | null)[];
+  e_f1: (number | null)[];
+  e_train_loss: (number | null)[];
+  e_images_per_sec: (number | null)[];
+  e_elapsed_ms: (number | null)[];
+  e_created_at: string[];
+  c_epoch: number[];
+  c_size_bytes: number[];
+  c_sha256: string[];
+  c_created_at: string[];
+}
+
+/** `array_agg` of a column in epoch order, '{}' when there are no rows. */
+const inEpochOrder = (expr: string, alias: string, type: string): string =>
+  `coalesce(array_agg(${expr} ORDER BY "epoch"), '{}'::${type}[]) AS "${alias}"`;
+
+/**
+ * A trial with its per-epoch values and checkpoint metadata in one statement (three round trips
+ * before). Per-epoch values travel as float8 arrays, not JSON, so that a NaN or an Infinity (a
+ * diverged loss) reaches the serialiser as the same number a row of its own would give.
+ */
+async function readTrialDetail(db: Db, id: string): Promise<TrialDetailRow | undefined> {
+  const { rows } = await db.pool.query<TrialDetailRow>(
+    `SELECT ${SUMMARY_COLUMNS}, "resume_from_epoch" AS "resumeFromEpoch",
+            "per_class_accuracy" AS "perClassAccuracy", "confusion_matrix" AS "confusionMatrix", e.*, c.*
+     FROM "trial" AS t
+     CROSS JOIN LATERAL (
+       SELECT ${inEpochOrder('"epoch"', 'e_epoch', 'int')}, ${inEpochOrder('"value"', 'e_value', 'float8')},
+              ${inEpochOrder('"vloss"', 'e_vloss', 'float8')}, ${inEpochOrder('"accuracy"', 'e_accuracy', 'float8')},
+              ${inEpochOrder('"macro_f1"', 'e_f1', 'float8')}, ${inEpochOrder('"train_loss"', 'e_train_loss', 'float8')},
+              ${inEpochOrder('"images_per_sec"', 'e_images_per_sec', 'float8')},
+              ${inEpochOrder('"elapsed_ms"', 'e_elapsed_ms', 'int')}, ${inEpochOrder(iso8601('created_at'), 'e_created_at', 'text')}
+       FROM "intermediate_value" WHERE "trial_id" = t."id") AS e
+     CROSS JOIN LATERAL (
+       SELECT ${inEpochOrder('"epoch"', 'c_epoch', 'int')}, ${inEpochOrder('"size_bytes"', 'c_size_bytes', 'int')},
+              ${inEpochOrder('"sha256"', 'c_sha256', 'text')}, ${inEpochOrder(iso8601('created_at'), 'c_created_at', 'text')}
+       FROM "checkpoint" WHERE "trial_id" = t."id") AS c
+     WHERE t."id" = $1::uuid`,
+    [id],
+  );
+  return rows[0];
 }
 
 export default async function trialRoutes(app: App, deps: RouteDeps): Promise<void> {
-  const { db, stores, auth } = deps;
+  const { db, stores, rankings, auth } = deps;
 
   app.get(
     '/studies/:id/trials',
@@ -175,23 +202,40 @@ export default async function trialRoutes(app: App, deps: RouteDeps): Promise<vo
       },
     },
     async (request) => {
-      const trial = await stores.trials.get(request.params.id);
-      const [study, epochs, checkpoints, fallbacks] = await Promise.all([
-        stores.studies.get(trial.studyId),
-        stores.trials.intermediateValues(trial.id),
-        stores.checkpoints.list(trial.id),
-        stores.resumeFallbacks.list(trial.id),
-      ]);
-      const fixed = ((study.spec as { fixed?: Record<string, unknown> } | null)?.fixed ?? {}) as Record<string, unknown>;
+      const { id } = request.params;
+      const [row, fallbacks] = isUuid(id) ? await Promise.all([readTrialDetail(db, id), stores.resumeFallbacks.list(id)]) : [undefined, []];
+      if (!row) throw new NotFoundError('trial', id);
+      // Kind and fixed hyperparameters never change, so they come from memory, not the study row.
+      const study = await rankings.get(row.studyId);
+      const {
+        e_epoch, e_value, e_vloss, e_accuracy, e_f1, e_train_loss, e_images_per_sec, e_elapsed_ms, e_created_at,
+        c_epoch, c_size_bytes, c_sha256, c_created_at, resumeFromEpoch, perClassAccuracy, confusionMatrix, ...summary
+      } = row;
       return {
-        ...toTrialSummary(trial),
-        resumeFromEpoch: trial.resumeFromEpoch,
-        perClassAccuracy: trial.perClassAccuracy,
-        confusionMatrix: trial.confusionMatrix,
-        epochs: epochs.map(toEpoch),
-        checkpoints: checkpoints.map(toCheckpoint),
+        ...summary,
+        resumeFromEpoch,
+        perClassAccuracy,
+        confusionMatrix,
+        epochs: e_epoch.map((epoch, i) => ({
+          epoch,
+          value: e_value[i] as number,
+          vloss: e_vloss[i] ?? null,
+          accuracy: e_accuracy[i] ?? null,
+          f1: e_f1[i] ?? null,
+          trainLoss: e_train_loss[i] ?? null,
+          imagesPerSec: e_images_per_sec[i] ?? null,
+          elapsedMs: e_elapsed_ms[i] ?? null,
+          createdAt: e_created_at[i] as string,
+        })),
+        checkpoints: c_epoch.map((epoch, i) => ({
+          epoch,
+          sizeBytes: c_size_bytes[i] as number,
+          sha256: c_sha256[i] as string,
+          createdAt: c_created_at[i] as string,
+          url: `/trials/${row.id}/checkpoints/${epoch}`,
+        })),
         resumeFallbacks: fallbacks.map(toResumeFallback),
-        architecture: studyKind(study) === 'cnn' ? architectureOf(fixed, trial.params) : null,
+        architecture: study.kind === 'cnn' ? architectureOf(study.fixed, row.params) : null,
       };
     },
   );
