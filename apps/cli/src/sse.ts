@@ -18,7 +18,8 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       // A line ends at CRLF, LF or CR; a CR at the very end may be half of a CRLF still to come.
       let match: RegExpExecArray | null;
-      while ((match = /\r\n|\n|\r(?=[^\n])/.exec(buffer)) !== null) {
+      const lineEnd = done ? /\r\n|\n|\r/ : /\r\n|\n|\r(?=[^\n])/;
+      while ((match = lineEnd.exec(buffer)) !== null) {
         const line = buffer.slice(0, match.index);
         buffer = buffer.slice(match.index + match[0].length);
         if (line === '') {
