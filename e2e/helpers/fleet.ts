@@ -54,7 +54,8 @@ export type FleetApp = { readonly app: 'api' } | { readonly app: 'scheduler' } |
 
 /** The id a fleet worker number `n` runs under: `<queuePrefix or 'fleet'>-worker-<n>`. */
 export function fleetWorkerId(options: Pick<FleetOptions, 'queuePrefix'>, n: number): string {
-  return `${options.queuePrefix ?? 'fleet'}-worker-${n}`;
+  // A hash-tag prefix (`{name}`, for Redis Cluster) lends its name without the braces.
+  return `${options.queuePrefix?.replace(/^\{(.*)\}$/, '$1') ?? 'fleet'}-worker-${n}`;
 }
 
 /**

@@ -3,7 +3,8 @@
  * socket. `main.ts` calls it after loading config; tests and the e2e fleet call it directly.
  */
 import { type Db, createDb } from '@tunefleet/db';
-import { Redis } from 'ioredis';
+import { parseRedisUrl } from '@tunefleet/contracts';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -13,7 +14,7 @@ export interface StartDeps {
   readonly log?: Logger;
   /** Connections to use instead of opening new ones; the caller keeps ownership and closes them. */
   readonly db?: Db;
-  readonly redis?: Redis;
+  readonly redis?: Redis | Cluster;
   readonly now?: () => Date;
 }
 
@@ -28,8 +29,13 @@ export interface RunningApi {
  * A Redis client for the api's only Redis use, the health check: no offline queue and one try per
  * command, so a PING against a dead Redis fails at once instead of waiting for a reconnect.
  */
-export function createRedis(url: string, log: Logger): Redis {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+export function createRedis(url: string, log: Logger): Redis | Cluster {
+  const target = parseRedisUrl(url);
+  const options = { maxRetriesPerRequest: 1, connectTimeout: 2_000 };
+  const redis =
+    target.kind === 'cluster'
+      ? new Cluster([...target.nodes], { lazyConnect: true, enableOfflineQueue: false, redisOptions: { ...target.nodeOptions, ...options } })
+      : new Redis(target.url, { lazyConnect: true, enableOfflineQueue: false, ...options });
   let down = false;
   redis.on('error', (err) => {
     if (!down) log.warn({ err }, 'redis connection failed');

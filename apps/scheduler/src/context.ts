@@ -2,7 +2,7 @@
 import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
 import type { Stores } from '@tunefleet/db';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { cacheTrialHistory } from './history-cache.js';
@@ -14,7 +14,7 @@ export interface SchedulerContext {
   /** The db stores; `trials.history()` is served from memory (history-cache.ts). */
   readonly stores: Stores;
   /** Plain commands: stop keys and checkpoint archives. */
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** `trials`: where trial.run jobs go. */
   readonly trialsQueue: Queue;
   /** `trial-events`: read by reconcile to know whether reports are still pending. */
@@ -31,7 +31,7 @@ export interface ContextOptions {
   readonly log: Logger;
   readonly stores: Stores;
   /** Shared by the queues; BullMQ needs `maxRetriesPerRequest: null`. */
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly now?: () => Date;
   /** Replaces the trials queue (tests observe or fail `add`). */
   readonly wrapTrialsQueue?: (queue: Queue) => Queue;

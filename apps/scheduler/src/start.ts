@@ -1,20 +1,23 @@
 /**
  * Starts the scheduler in-process: connections, the `trial-events` consumer (one BullMQ Worker,
- * concurrency 1), the poll and reconcile timers, all through one serial section. `main.ts` calls
- * it after loading config; tests and the e2e fleet call it directly.
+ * reports handled in batches), the poll and reconcile timers, all through one serial section.
+ * `main.ts` calls it after loading config; tests and the e2e fleet call it directly.
  */
-import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
+import { QUEUES, bullmqPrefix, parseRedisUrl } from '@tunefleet/contracts';
 import { type Db, createDb, createStores } from '@tunefleet/db';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
-import { handleTrialEvent } from './handle-trial-event.js';
+import { createEventBatches } from './event-batch.js';
 import { createLogger } from './logger.js';
 import { reconcile } from './reconcile.js';
 import { createSerial } from './serial.js';
 import { createStudyLoop } from './study-loop.js';
+
+/** `trial-events` jobs the consumer holds at once (BullMQ concurrency); each batch takes what has arrived. */
+const EVENT_JOBS_AT_ONCE = 64;
 
 export interface StartSchedulerOptions {
   readonly config: Config;
@@ -22,7 +25,7 @@ export interface StartSchedulerOptions {
   /** A client to use instead of opening one; the caller keeps ownership and closes it. */
   readonly db?: Db;
   /** A connection to use instead of opening one (BullMQ needs `maxRetriesPerRequest: null`); the caller closes it. */
-  readonly redis?: Redis;
+  readonly redis?: Redis | Cluster;
   readonly now?: () => Date;
 }
 
@@ -35,7 +38,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   const { config } = options;
   const log = options.log ?? createLogger(config);
   const db = options.db ?? createDb(config.databaseUrl);
-  const redis = options.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = options.redis ?? connectRedis(config.redisUrl);
   const prefix = bullmqPrefix(config.queuePrefix);
   const { ctx, close: closeQueues } = createContext({ config, log, stores: createStores(db), redis, now: options.now });
   const loop = createStudyLoop(ctx);
@@ -55,10 +58,13 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
     throw err;
   }
 
-  const worker = new Worker(QUEUES.trialEvents, (job) => serial(() => handleTrialEvent(ctx, loop, job.data)), {
+  const handleEvent = createEventBatches(ctx, loop, serial);
+  const worker = new Worker(QUEUES.trialEvents, (job) => handleEvent(job.data), {
     connection: redis,
     prefix,
-    concurrency: 1,
+    // Reports are still handled one at a time (event-batch.ts); taking several jobs at once lets
+    // the next ones be fetched while one is handled, and lets one fill serve several reports.
+    concurrency: EVENT_JOBS_AT_ONCE,
     // Reports are idempotent; finished ones are kept a day for inspection, then dropped.
     removeOnComplete: { age: 24 * 3600, count: 100_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
@@ -113,4 +119,12 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
 /** The app factory every service exports (`start(config, deps)`), for the e2e fleet. */
 export function start(config: Config, deps: Omit<StartSchedulerOptions, 'config'> = {}): Promise<RunningScheduler> {
   return startScheduler({ config, ...deps });
+}
+
+/** BullMQ blocks on this connection, so commands wait for a reconnect instead of failing. */
+function connectRedis(url: string): Redis | Cluster {
+  const target = parseRedisUrl(url);
+  return target.kind === 'cluster'
+    ? new Cluster([...target.nodes], { redisOptions: { ...target.nodeOptions, maxRetriesPerRequest: null } })
+    : new Redis(target.url, { maxRetriesPerRequest: null });
 }

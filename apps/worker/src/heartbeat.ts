@@ -5,12 +5,12 @@
  * list. Both carry the backend, the GPU and the trial being trained.
  */
 import { TRIAL_EVENT_VERSION, type TrainingBackend, type WorkerHeartbeatEvent, workerHeartbeatKey } from '@tunefleet/contracts';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SendEvent } from './event-sender.js';
 
 export interface HeartbeatOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly send: SendEvent;
   readonly namespace: string;
   readonly workerId: string;

@@ -22,7 +22,7 @@ import {
 import type { EpochReport } from '@tunefleet/models';
 import { resolveHyperparameters } from '@tunefleet/models/config';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type CheckpointArchive, CheckpointArchiveError, packCheckpoint, unpackCheckpoint } from './checkpoint-archive.js';
 import { classifyTrainingError } from './classify-training-error.js';
@@ -35,7 +35,7 @@ import type { TrainerPool } from './trainer-client.js';
 export interface TrialProcessorDeps {
   readonly config: Pick<Config, 'queuePrefix' | 'checkpointTmpDir' | 'checkpointTtlS' | 'stopPollIntervalMs' | 'functionEpochMs'>;
   readonly workerId: string;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly send: SendEvent;
   readonly trainers: TrainerPool;
   /** Aborted when the worker shuts down: running trials hand back. */

@@ -8,9 +8,9 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QUEUES, TRIAL_EVENT_VERSION, bullmqPrefix, isContractId } from '@tunefleet/contracts';
+import { QUEUES, TRIAL_EVENT_VERSION, bullmqPrefix, isContractId, parseRedisUrl } from '@tunefleet/contracts';
 import { type Job, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyTrainingError } from './classify-training-error.js';
 import type { Config } from './config.js';
@@ -66,7 +66,11 @@ export async function startWorker({ config, log }: { config: Config; log: Logger
     ));
 
   // BullMQ needs maxRetriesPerRequest null on connections it blocks on; commands share it.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const target = parseRedisUrl(config.redisUrl);
+  const redis =
+    target.kind === 'cluster'
+      ? new Cluster([...target.nodes], { redisOptions: { ...target.nodeOptions, maxRetriesPerRequest: null } })
+      : new Redis(target.url, { maxRetriesPerRequest: null });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const events = new Queue(QUEUES.trialEvents, { connection: redis, prefix });
   const send = createEventSender(events);

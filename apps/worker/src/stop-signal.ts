@@ -10,7 +10,7 @@
  *
  * The first reason wins.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export type InterruptReason = 'stop-requested' | 'handed-back';
@@ -26,7 +26,7 @@ export interface TrialInterrupt {
 }
 
 export interface TrialInterruptOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** `trialStopKey(trialId, namespace)`. */
   readonly stopKey: string;
   /** ms between stop-key polls during an epoch; 0 = at epoch ends only. */

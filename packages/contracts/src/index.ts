@@ -10,6 +10,7 @@ export {
   trialStopKey,
   workerHeartbeatKey,
 } from './redis-keys.js';
+export { parseRedisUrl, type RedisTarget } from './redis-url.js';
 export {
   CIFAR10_TEST_IMAGES,
   CIFAR10_TRAIN_IMAGES,

@@ -14,7 +14,11 @@ export const TRIAL_RUN_JOB_NAME = 'trial.run';
 /** The Redis namespace of a deployment; tests use a unique one each (see @tunefleet/db/testing). */
 export const DEFAULT_NAMESPACE = 'tunefleet';
 
-const NAMESPACE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/**
+ * A plain name, or one name in braces: a Redis Cluster hash tag, so that every key of the
+ * deployment (BullMQ's multi-key scripts included) hashes to one slot.
+ */
+const NAMESPACE = /^(?:[a-z0-9][a-z0-9_-]{0,63}|\{[a-z0-9][a-z0-9_-]{0,61}\})$/;
 
 export function assertNamespace(namespace: string): void {
   if (!NAMESPACE.test(namespace)) {

@@ -1,5 +1,5 @@
 import type { Db } from '@tunefleet/db';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { HealthSchema } from '../schemas/workers.js';
 import type { App, RouteDeps } from '../route-deps.js';
 
@@ -32,7 +32,7 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
  * Liveness of the api's dependencies: Postgres (`SELECT 1`) and Redis (`PING`), each with a short
  * deadline. 503 names the one that failed, so an orchestrator's log says which to look at.
  */
-export default async function healthRoutes(app: App, deps: RouteDeps & { redis: Redis; db: Db }): Promise<void> {
+export default async function healthRoutes(app: App, deps: RouteDeps & { redis: Redis | Cluster; db: Db }): Promise<void> {
   const { db, redis, config } = deps;
   app.get(
     '/healthz',
