@@ -204,9 +204,12 @@ describe('tunefleet against the api', () => {
     const id = await submitted(api, workDir, 'branin.yaml');
     const io = captureIo({ cwd: workDir, env: { TUNEFLEET_URL: api.url } });
     const watching = runCli(['watch', id, '--interval', '0.1'], io);
+    await io.waitForOutput(/no trials yet\n/);
     const trial = await stores.trials.create(id, { params: { x1: 1, x2: 2 } });
     await stores.trials.apply(trial.id, 'started');
     await stores.trials.apply(trial.id, 'completed', { objectiveValue: 0.5 });
+    // Progress while the study runs (from the event stream, or a poll where the api has none).
+    await io.waitForOutput(/1\/3 33% {2}best 0\.5 \(#0\) {2}ETA /);
     await stores.studies.finish(id, 'COMPLETE');
     expect(await watching).toBe(0);
     const lines = io.out().trimEnd().split('\n');
@@ -217,6 +220,7 @@ describe('tunefleet against the api', () => {
     const failing = await submitted(api, workDir, 'branin.yaml');
     const failIo = captureIo({ cwd: workDir, env: { TUNEFLEET_URL: api.url } });
     const watchingFail = runCli(['watch', failing, '--interval', '0.1'], failIo);
+    await failIo.waitForOutput(/no trials yet\n/);
     await stores.studies.finish(failing, 'FAILED');
     expect(await watchingFail).toBe(1);
     expect(failIo.out()).toContain(`study ${failing} FAILED`);
