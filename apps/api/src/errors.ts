@@ -3,7 +3,7 @@
  * `HTTP_STATUS` maps each code to one status, and `satisfies` makes a new code without a status a
  * compile error. Clients branch on `code`, never on `message`.
  */
-import type { DbErrorCode } from '@tunefleet/db';
+import { type DbErrorCode, isDatabaseUnavailable } from '@tunefleet/db';
 import type { SearchErrorCode } from '@tunefleet/search';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -153,10 +153,14 @@ function isDomainCode(code: unknown): code is DomainErrorCode {
   return typeof code === 'string' && Object.hasOwn(HTTP_STATUS, code);
 }
 
+/** Seconds a client is told to wait before repeating a request that found the database unavailable. */
+const DATABASE_RETRY_AFTER_S = 5;
+
 /**
  * The one error handler: schema validation → 400 with issues; a domain error → its HTTP_STATUS;
- * a Fastify client error (bad JSON, 413, 415) → its own status and code; anything else is logged
- * with the request id and route and answered with a generic 500, revealing nothing.
+ * a Fastify client error (bad JSON, 413, 415) → its own status and code; Postgres unreachable or
+ * out of connections → 503 with Retry-After; anything else is logged with the request id and route
+ * and answered with a generic 500, revealing nothing.
  */
 export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err.validation) {
@@ -173,6 +177,12 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   const status = err.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return reply.status(status).send(errorBody(status, typeof code === 'string' ? code : 'BAD_REQUEST', err.message));
+  }
+  if (isDatabaseUnavailable(err)) {
+    // Postgres is down, restarting or full: the same request succeeds once it is back.
+    request.log.warn({ err, reqId: request.id, route: request.routeOptions.url }, 'request failed: database unavailable');
+    void reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
+    return reply.status(503).send(errorBody(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable; retry shortly'));
   }
   request.log.error({ err, reqId: request.id, route: request.routeOptions.url }, 'request failed');
   return reply.status(500).send(errorBody(500, 'INTERNAL_ERROR', 'Internal Server Error'));

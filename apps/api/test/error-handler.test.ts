@@ -26,6 +26,9 @@ describe('error handler', () => {
       spec: () => new StudySpecError([{ field: 'pruner.minEpochs', message: 'must be <= maxEpochs' }]),
       auth: () => new UnauthorizedError(),
       secret: () => new Error('connection to postgresql://admin:hunter2@db failed'),
+      'db-down': () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      'db-dropped': () => new Error('Connection terminated unexpectedly'),
+      'db-full': () => Object.assign(new Error('sorry, too many clients already'), { code: '53300' }),
     };
     app.get('/throw/:kind', async (request) => {
       throw errors[(request.params as { kind: string }).kind]();
@@ -63,6 +66,15 @@ describe('error handler', () => {
     const entry = logged.find((l) => l.msg === 'request failed');
     expect(entry).toMatchObject({ level: 50, route: '/throw/:kind', reqId: expect.any(String) });
     expect((entry?.err as { message: string }).message).toContain('connection to');
+  });
+
+  it.each(['db-down', 'db-dropped', 'db-full'])('answers %s with 503 and a Retry-After, never a 500', async (kind) => {
+    logged.length = 0;
+    const res = await app.inject({ method: 'GET', url: `/throw/${kind}` });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; retry shortly' });
+    expect(logged.find((l) => l.msg === 'request failed')).toBeUndefined();
   });
 
   it('answers schema violations with 400 and one issue per field, missing and unknown ones by name', async () => {

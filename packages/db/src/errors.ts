@@ -94,6 +94,43 @@ export function prismaCode(err: unknown): string | null {
   return err.code;
 }
 
+/** P1001 can't reach, P1002 timed out, P1008 operation timed out, P1017 server closed the connection, P2024 pool timeout, P2037 too many connections. */
+const UNAVAILABLE_PRISMA_CODES: ReadonlySet<string> = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+const UNAVAILABLE_ADAPTER_KINDS: ReadonlySet<string> = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'TooManyConnections', 'SocketTimeout']);
+/** Socket failures, and SQLSTATEs 53300 too_many_connections, 57P01-57P03 shutdown or starting up. */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '53300', '57P01', '57P02', '57P03']);
+
+/**
+ * Whether an error means Postgres cannot be reached right now (down, restarting, refusing new
+ * connections), as opposed to a query it rejected. Such a failure passes once the server is back,
+ * so the api answers 503 and the scheduler waits and repeats the unit of work. Errors arrive in
+ * three forms: Prisma's (a P1xxx connection code, P2024/P2037, or the driver adapter's error kind),
+ * node-postgres's (a SQLSTATE or a socket code), and node-postgres's uncoded "Connection
+ * terminated…" when the server drops a pooled connection; causes are followed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    if (current instanceof Prisma.PrismaClientInitializationError) return true;
+    if (current instanceof Prisma.PrismaClientKnownRequestError) {
+      if (UNAVAILABLE_PRISMA_CODES.has(current.code)) return true;
+      const cause = (current.meta?.driverAdapterError as { cause?: { kind?: string; originalCode?: string } } | undefined)?.cause;
+      if (cause?.kind !== undefined && UNAVAILABLE_ADAPTER_KINDS.has(cause.kind)) return true;
+      if (cause?.originalCode !== undefined && isUnavailableCode(cause.originalCode)) return true;
+    }
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && isUnavailableCode(code)) return true;
+    if (typeof message === 'string' && message.startsWith('Connection terminated')) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function isUnavailableCode(code: string): boolean {
+  // SQLSTATE class 08: connection exception.
+  return UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code);
+}
+
 export interface ErrorContext {
   /** Entity and id reported when the row itself is missing (P2025). */
   readonly entity: string;

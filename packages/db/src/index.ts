@@ -4,6 +4,7 @@ export {
   ConflictError,
   DbInputError,
   NotFoundError,
+  isDatabaseUnavailable,
   isRetriableDbError,
   type DbErrorCode,
 } from './errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../src/generated/client.js';
-import { ConflictError, NotFoundError, isRetriableDbError, prismaCode, translateDbError } from '../src/errors.js';
+import { ConflictError, NotFoundError, isDatabaseUnavailable, isRetriableDbError, prismaCode, translateDbError } from '../src/errors.js';
 
 function known(code: string, meta?: Record<string, unknown>): Prisma.PrismaClientKnownRequestError {
   return new Prisma.PrismaClientKnownRequestError('boom', { code, clientVersion: 'test', meta });
@@ -63,5 +63,35 @@ describe('translateDbError', () => {
     expect(translateDbError(other, ctx)).toBe(other);
     const plain = new Error('x');
     expect(translateDbError(plain, ctx)).toBe(plain);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  const coded = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
+
+  it.each(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037'])('flags Prisma %s', (code) => {
+    expect(isDatabaseUnavailable(known(code))).toBe(true);
+  });
+
+  it('flags the driver adapter kinds of an unreachable or full server, as Postgres 15 and Prisma 7 report them', () => {
+    expect(isDatabaseUnavailable(known('P2010', { driverAdapterError: { cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 1 } } }))).toBe(true);
+    expect(isDatabaseUnavailable(raw('TooManyConnections', '53300'))).toBe(true);
+    expect(isDatabaseUnavailable(raw('postgres', '57P01'))).toBe(true);
+  });
+
+  it('flags node-postgres socket failures, shutdown and full-server SQLSTATEs, and its uncoded dropped connection', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', '53300', '57P03', '08006']) expect(isDatabaseUnavailable(coded(code)), code).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('wrapped', { cause: coded('ECONNREFUSED') }))).toBe(true);
+  });
+
+  it('does not flag a query the server rejected, a domain error or a non-error', () => {
+    expect(isDatabaseUnavailable(known('P2002'))).toBe(false);
+    expect(isDatabaseUnavailable(raw('postgres', '23505'))).toBe(false);
+    expect(isDatabaseUnavailable(coded('42P01'))).toBe(false);
+    expect(isDatabaseUnavailable(new NotFoundError('trial', 'x'))).toBe(false);
+    expect(isDatabaseUnavailable(new Error('Connection string is invalid'))).toBe(false);
+    expect(isDatabaseUnavailable(undefined)).toBe(false);
+    expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
   });
 });
