@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-          exclude: [...shared.exclude, '**/*.int.test.ts', '**/*.e2e.test.ts'],
+          exclude: [...shared.exclude, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.browser.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -42,6 +42,22 @@ export default defineConfig({
           exclude: shared.exclude,
           testTimeout: 600_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve,
+        ssr,
+        test: {
+          name: 'browser',
+          include: ['apps/dashboard/test/**/*.browser.test.ts'],
+          exclude: shared.exclude,
+          // Builds the dashboard from its current sources, so the pages tested are the ones committed.
+          globalSetup: ['apps/dashboard/test/build-dashboard.ts'],
+          // Pages render in a real browser on a busy machine: polled expectations wait up to 20 s.
+          expect: { poll: { timeout: 20_000 } },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -22,6 +22,7 @@ import { registerRateLimit } from './rate-limit.js';
 import type { App, RouteDeps } from './route-deps.js';
 import { createStudyRankingCache } from './study-ranking-cache.js';
 import checkpointRoutes from './routes/checkpoints.js';
+import dashboardRoutes from './routes/dashboard.js';
 import healthRoutes from './routes/health.js';
 import leaderboardRoutes from './routes/leaderboard.js';
 import metricsRoutes from './routes/metrics.js';
@@ -116,6 +117,7 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
     await workerRoutes(typed, deps);
     await healthRoutes(typed, { ...deps, redis });
     await metricsRoutes(typed, { metrics });
+    await dashboardRoutes(typed);
   });
 
   return app;
