@@ -24,6 +24,8 @@ export interface SchedulerContext {
   /** Drops what is cached about a study that left RUNNING. */
   forget(studyId: string): void;
   readonly now: () => Date;
+  /** Aborted when the scheduler stops: handlers waiting for the database give up (database-wait.ts). */
+  readonly shutdown: AbortSignal;
 }
 
 export interface ContextOptions {
@@ -33,6 +35,8 @@ export interface ContextOptions {
   /** Shared by the queues; BullMQ needs `maxRetriesPerRequest: null`. */
   readonly redis: Redis | Cluster;
   readonly now?: () => Date;
+  /** Aborted when the scheduler stops; default: never. */
+  readonly shutdown?: AbortSignal;
   /** Replaces the trials queue (tests observe or fail `add`). */
   readonly wrapTrialsQueue?: (queue: Queue) => Queue;
 }
@@ -57,6 +61,7 @@ export function createContext(options: ContextOptions): { ctx: SchedulerContext;
       runtimes.delete(studyId);
     },
     now: options.now ?? (() => new Date()),
+    shutdown: options.shutdown ?? new AbortController().signal,
   };
   return {
     ctx,

@@ -2,12 +2,14 @@
  * The `trial-events` consumer: validates each message against its contract and routes it. Every
  * handler is idempotent (deterministic job ids upstream, first-write-wins reports, `ignore` cells
  * of the lifecycle table), so redelivery is safe. Messages that can never succeed are dropped with
- * a log line; anything else (a database outage) is rethrown so BullMQ retries the job.
+ * a log line; a database outage is waited out in place, so reports keep their order
+ * (database-wait.ts); anything else is rethrown so BullMQ retries the job.
  */
 import { ContractError, parseTrialEventMessage } from '@tunefleet/contracts';
 import { DbInputError, NotFoundError } from '@tunefleet/db';
 import { IllegalTransitionError } from '@tunefleet/search';
 import type { SchedulerContext } from './context.js';
+import { whileDatabaseUnavailable } from './database-wait.js';
 import { onEpochReported } from './on-epoch-reported.js';
 import { onTrialFinished } from './on-trial-finished.js';
 import { onTrialStarted } from './on-trial-started.js';
@@ -23,17 +25,21 @@ export async function handleTrialEvent(ctx: SchedulerContext, loop: StudyLoop, d
     ctx.log.error({ err, issues: err.issues }, 'trial event dropped: invalid message');
     return;
   }
-  try {
-    switch (message.type) {
+  const checked = message;
+  const route = async (): Promise<void> => {
+    switch (checked.type) {
       case 'started':
-        return await onTrialStarted(ctx, message);
+        return onTrialStarted(ctx, checked);
       case 'epoch':
-        return await onEpochReported(ctx, loop, message);
+        return onEpochReported(ctx, loop, checked);
       case 'finished':
-        return await onTrialFinished(ctx, loop, message);
+        return onTrialFinished(ctx, loop, checked);
       case 'heartbeat':
-        return await onWorkerHeartbeat(ctx, message);
+        return onWorkerHeartbeat(ctx, checked);
     }
+  };
+  try {
+    await whileDatabaseUnavailable(route, { log: ctx.log, signal: ctx.shutdown });
   } catch (err) {
     if (err instanceof NotFoundError) {
       ctx.log.warn({ type: message.type, entity: err.entity, id: err.id }, 'trial event dropped: unknown trial or study');

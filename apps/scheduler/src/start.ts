@@ -40,7 +40,8 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   const db = options.db ?? createDb(config.databaseUrl);
   const redis = options.redis ?? connectRedis(config.redisUrl);
   const prefix = bullmqPrefix(config.queuePrefix);
-  const { ctx, close: closeQueues } = createContext({ config, log, stores: createStores(db), redis, now: options.now });
+  const shutdown = new AbortController();
+  const { ctx, close: closeQueues } = createContext({ config, log, stores: createStores(db), redis, now: options.now, shutdown: shutdown.signal });
   const loop = createStudyLoop(ctx);
   const serial = createSerial();
 
@@ -99,6 +100,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
     async stop() {
       if (stopping) return;
       stopping = true;
+      shutdown.abort();
       for (const timer of timers) clearTimeout(timer);
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
