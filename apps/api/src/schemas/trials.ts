@@ -94,7 +94,8 @@ export const TrialDetailSchema = Type.Object({
 export const ListTrialsQuery = Type.Object(
   {
     state: Type.Optional(Type.Array(TrialStateSchema, { description: 'repeat to match several states' })),
-    after: Type.Optional(Type.Integer({ minimum: -1, description: 'cursor: trials numbered above this' })),
+    // Trial numbers are int4: a larger cursor would overflow the query's parameter (a 500).
+    after: Type.Optional(Type.Integer({ minimum: -1, maximum: 2 ** 31 - 1, description: 'cursor: trials numbered above this' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   },
   { additionalProperties: false },
