@@ -1,5 +1,5 @@
-import type { TrialEpochEvent } from '@tunefleet/contracts';
-import { NopPruner, lastValue } from '@tunefleet/search';
+import { type TrialEpochEvent, trialCheckpointKey } from '@tunefleet/contracts';
+import { NopPruner, lastValue, transition } from '@tunefleet/search';
 import { type SchedulerContext, runtimeOf } from './context.js';
 import { moveCheckpoint } from './move-checkpoint.js';
 import type { StudyLoop } from './study-loop.js';
@@ -18,6 +18,14 @@ export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, ev
   const trial = await ctx.stores.trials.get(event.trialId);
   const runtime = await runtimeOf(ctx, trial.studyId);
   const tlog = ctx.log.child({ studyId: trial.studyId, trialId: trial.id, trialNumber: trial.number });
+  // A report the trial no longer takes (a hung worker's, after its trial failed as worker-lost)
+  // leaves nothing behind: its checkpoint would become the newest of the lineage with no value
+  // stored for its epoch, and a retry resuming from it would miss that epoch.
+  if (transition(trial.state, 'epochReported') === 'ignore') {
+    if (event.checkpoint !== undefined) await ctx.redis.del(trialCheckpointKey(trial.id, event.checkpoint.epoch, ctx.config.queuePrefix));
+    tlog.debug({ epoch: event.epoch, state: trial.state }, 'late epoch report ignored');
+    return;
+  }
   if (event.checkpoint !== undefined) await moveCheckpoint(ctx, trial.id, event.checkpoint);
 
   const report = epochReport(runtime.metric, event.epoch, event.metrics, trial.parameterCount);
@@ -25,8 +33,8 @@ export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, ev
     tlog.warn({ epoch: event.epoch, missing: report.missing, metric: runtime.metric }, 'epoch report lacks the study metric');
     return;
   }
-  // Reports after a trial finished or paused are `ignore` cells: the decision that came first wins.
-  // The state change and the stored value are one statement (reportEpoch).
+  // The state change and the stored value are one statement (reportEpoch); a repeated epoch is
+  // not stored again (first write wins).
   const reported = await ctx.stores.trials.reportEpoch(trial.id, report);
   if (!reported.changed || !reported.stored) return;
   tlog.debug({ epoch: event.epoch, value: report.value }, 'epoch reported');
