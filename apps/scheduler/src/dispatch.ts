@@ -11,6 +11,7 @@ import {
   trialRunJobId,
 } from '@tunefleet/contracts';
 import type { Trial } from '@tunefleet/db';
+import type { JobsOptions } from 'bullmq';
 import { type Params, deriveSeed } from '@tunefleet/search';
 import { type ArchitectureVerdict, checkArchitecture, jobParams } from './architecture-check.js';
 import type { SchedulerContext } from './context.js';
@@ -162,28 +163,93 @@ export async function startTrial(ctx: SchedulerContext, runtime: StudyRuntime, t
   return dispatchRunning(ctx, runtime, trial);
 }
 
+/** A new trial the loop has suggested: its number, its params and the architecture check's verdict. */
+export interface Proposal {
+  readonly number: number;
+  readonly params: Params;
+  readonly verdict: ArchitectureVerdict;
+}
+
+/** Checks the architecture of suggested trial `number` (pure: the loop needs the verdict before any write). */
+export function propose(runtime: StudyRuntime, number: number, params: Params): Proposal {
+  return { number, params, verdict: checkArchitecture(runtime, params) };
+}
+
 /**
- * Creates trial `params` of a study and starts it, as `create` then `startTrial` would, with one
- * statement fewer for the usual case: the architecture is checked first, so a trial that passes is
- * created RUNNING with its parameter count (still written before its job is enqueued); a refused
- * one is created WAITING and FAILED like any other. The trial must get number `number` (the one
- * its params were suggested for); another number means a second scheduler is writing the study,
- * and nothing is enqueued.
+ * Creates the proposed trials of a study and starts them, as `create` then `startTrial` would for
+ * each, in one statement and one bulk enqueue for the whole batch: the trials that pass the
+ * architecture check are created RUNNING with their parameter counts, and their first jobs are
+ * enqueued only after that statement committed (the trial rows exist before their jobs); refused
+ * ones are created WAITING and FAILED like any other. Each trial must get the number it was
+ * suggested for; another number means a second scheduler is writing the study, and nothing is
+ * enqueued.
  */
-export async function createAndStartTrial(
+export async function createAndStartTrials(
   ctx: SchedulerContext,
   runtime: StudyRuntime,
-  number: number,
-  params: Params,
-): Promise<'dispatched' | 'failed'> {
+  proposals: readonly Proposal[],
+): Promise<Array<'dispatched' | 'failed'>> {
   const { studyId } = runtime;
-  const verdict = checkArchitecture(runtime, params);
-  const trial = await ctx.stores.trials.create(
+  const trials = await ctx.stores.trials.createMany(
     studyId,
-    verdict.ok ? { params, running: { parameterCount: verdict.parameterCount } } : { params },
+    proposals.map(({ params, verdict }) => (verdict.ok ? { params, running: { parameterCount: verdict.parameterCount } } : { params })),
   );
-  if (trial.number !== number) {
-    throw new Error(`study ${studyId}: expected to create trial ${number}, got ${trial.number}; is a second scheduler running?`);
+  trials.forEach((trial, i) => {
+    if (trial.number !== proposals[i].number) {
+      throw new Error(`study ${studyId}: expected to create trial ${proposals[i].number}, got ${trial.number}; is a second scheduler running?`);
+    }
+  });
+  const running = trials.filter((_, i) => proposals[i].verdict.ok);
+  if (running.length > 0) {
+    const plan = (trial: Trial): DispatchPlan => ({ attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null });
+    await ctx.trialsQueue.addBulk(running.map((trial) => trialRunJob(ctx, runtime, trial, plan(trial), {})));
+    for (const trial of running) {
+      const { attempt, maxEpochs } = plan(trial);
+      ctx.log.info({ studyId, trialId: trial.id, trialNumber: trial.number, attempt, startEpoch: 0, maxEpochs }, 'trial dispatched');
+    }
   }
-  return verdict.ok ? dispatchRunning(ctx, runtime, trial) : refuse(ctx, trial, verdict);
+  for (const [i, trial] of trials.entries()) {
+    const { verdict } = proposals[i];
+    if (!verdict.ok) await refuse(ctx, trial, verdict);
+  }
+  return proposals.map(({ verdict }) => (verdict.ok ? 'dispatched' : 'failed'));
+}
+
+/**
+ * The `trial.run` job of a trial as `Queue.addBulk` takes it: the deterministic job id (adding an
+ * id that exists is a no-op, so repeating a dispatch after a crash is harmless), BullMQ retries,
+ * and finished jobs kept a while, because reconcile tells a lost job from a finished one by
+ * looking it up.
+ */
+export function trialRunJob(
+  ctx: SchedulerContext,
+  runtime: StudyRuntime,
+  trial: Trial,
+  plan: DispatchPlan,
+  resume: { readonly startEpoch?: number; readonly resumeCheckpoint?: TrialRunJob['resumeCheckpoint'] },
+): { name: string; data: TrialRunJob; opts: JobsOptions } {
+  const data = parseTrialRunJob({
+    v: TRIAL_RUN_VERSION,
+    trialId: trial.id,
+    studyId: trial.studyId,
+    trialNumber: trial.number,
+    params: jobParams(runtime, trial.params),
+    objective: runtime.objective,
+    maxEpochs: plan.maxEpochs,
+    startEpoch: resume.startEpoch ?? plan.startEpoch,
+    ...(resume.resumeCheckpoint !== undefined && { resumeCheckpoint: resume.resumeCheckpoint }),
+    seed: deriveSeed(runtime.seed, trial.number),
+    attempt: plan.attempt,
+  } satisfies TrialRunJob);
+  return {
+    name: TRIAL_RUN_JOB_NAME,
+    data,
+    opts: {
+      jobId: trialRunJobId(trial.id, plan.attempt),
+      attempts: ctx.config.jobAttempts,
+      backoff: { type: 'exponential', delay: ctx.config.jobBackoffMs },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+    },
+  };
 }

@@ -3,8 +3,8 @@
  * from Postgres for every proposal and every pruning decision costs O(trials) each time, O(n²) over
  * a study. The scheduler is the only writer of trials (STYLE §2.5, one replica), so it can keep the
  * history it last read and apply its own writes to it: this decorator of the trial store patches
- * the cached history after every write that changes it (`create`, `apply`, `recordEpoch`,
- * `reportEpoch`) and serves `history()` from memory. Postgres stays the source of truth: a
+ * the cached history after every write that changes it (`create`, `createMany`, `apply`,
+ * `recordEpoch`, `reportEpoch`) and serves `history()` from memory. Postgres stays the source of truth: a
  * restarted scheduler reads it again, and `forget` drops a study that left RUNNING (its next read
  * reloads it).
  *
@@ -64,28 +64,41 @@ export function cacheTrialHistory(trials: TrialStore): CachedTrialStore {
     return copy;
   }
 
+  /** Appends trials the store just created (ordered by number) to their study's cached history. */
+  function added(studyId: string, created: readonly Trial[]): void {
+    const history = histories.get(studyId);
+    for (const trial of created) {
+      keep(trial);
+      positions.set(trial.id, { studyId, number: trial.number });
+      if (history === undefined || !histories.has(studyId)) continue;
+      if (trial.number === history.length) {
+        history.push({
+          number: trial.number,
+          state: trial.state,
+          params: trial.params,
+          value: trial.objectiveValue,
+          intermediate: {},
+          prunedAtRung: trial.prunedAtRung,
+        });
+      } else {
+        histories.delete(studyId); // out of step: read it again
+      }
+    }
+  }
+
   const store: TrialStore = {
     ...trials,
 
     async create(studyId, input) {
-      const trial = keep(await trials.create(studyId, input));
-      const history = histories.get(studyId);
-      positions.set(trial.id, { studyId, number: trial.number });
-      if (history !== undefined) {
-        if (trial.number === history.length) {
-          history.push({
-            number: trial.number,
-            state: trial.state,
-            params: trial.params,
-            value: trial.objectiveValue,
-            intermediate: {},
-            prunedAtRung: trial.prunedAtRung,
-          });
-        } else {
-          histories.delete(studyId); // out of step: read it again
-        }
-      }
+      const trial = await trials.create(studyId, input);
+      added(studyId, [trial]);
       return trial;
+    },
+
+    async createMany(studyId, inputs) {
+      const created = await trials.createMany(studyId, inputs);
+      added(studyId, created);
+      return created;
     },
 
     async get(id) {

@@ -6,7 +6,7 @@
 import type { Study, Trial } from '@tunefleet/db';
 import { type FrozenTrial, IllegalTransitionError, lastValue, promotionAsha } from '@tunefleet/search';
 import { type SchedulerContext, runtimeOf } from './context.js';
-import { createAndStartTrial, enqueueTrial, resumePlan, startTrial } from './dispatch.js';
+import { type Proposal, createAndStartTrials, enqueueTrial, propose, resumePlan, startTrial } from './dispatch.js';
 import { historyAsOf } from './history-view.js';
 import { createRetry } from './retry-trial.js';
 import { type StudyRuntime, StudySpecError } from './study-runtime.js';
@@ -126,10 +126,18 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
       setState(t.number, outcome === 'dispatched' ? 'RUNNING' : 'FAILED');
     }
 
+    // New trials are suggested one after the other (each sees the ones before it pending: the
+    // constant liar) and written together, one statement and one bulk enqueue for every slot this
+    // fill has; a promotion writes at once, so the batch before it goes first.
+    const proposals: Proposal[] = [];
+    const flush = async (): Promise<void> => {
+      if (proposals.length > 0) await createAndStartTrials(ctx, runtime, proposals.splice(0));
+    };
     while (inFlight < runtime.parallelism) {
       if (runtime.promotion !== null) {
         const job = promotionAsha.getJob({ history, direction: runtime.direction, config: runtime.promotion });
         if (job.kind === 'promote') {
+          await flush();
           const trial = await ctx.stores.trials.getByNumber(studyId, job.trialNumber);
           if (await promote(runtime, trial, job.resumeFromEpoch)) inFlight++;
           // Promoted past its rung: getJob reads this from the RUNNING state.
@@ -146,10 +154,12 @@ export function createStudyLoop(ctx: SchedulerContext): StudyLoop {
       // A trial older than the window is still open: the suggestion waits for it (history-view.ts).
       if (view === null) break;
       const params = runtime.sampler.suggest({ space: runtime.space, history: view, direction: runtime.direction, trialNumber: number });
-      const outcome = await createAndStartTrial(ctx, runtime, number, params);
-      history.push({ number, state: outcome === 'dispatched' ? 'RUNNING' : 'FAILED', params, value: null, intermediate: {} });
-      if (outcome === 'dispatched') inFlight++;
+      const proposal = propose(runtime, number, params);
+      proposals.push(proposal);
+      history.push({ number, state: proposal.verdict.ok ? 'RUNNING' : 'FAILED', params, value: null, intermediate: {} });
+      if (proposal.verdict.ok) inFlight++;
     }
+    await flush();
 
     const open = history.some((t) => t.state === 'RUNNING' || t.state === 'WAITING');
     if (!open && history.length - book.retries >= runtime.maxTrials) await complete(runtime, history);

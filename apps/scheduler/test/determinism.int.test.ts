@@ -69,18 +69,22 @@ describe('crash-restart determinism', () => {
       await runToCompletion(config, testDb.db, stores, undisturbed.id);
       const expected = await paramsByNumber(stores, undisturbed.id);
 
-      // Redis refuses the first job: the trial is RUNNING in Postgres with no job anywhere.
+      // Redis refuses the first jobs: the first fill's trials (one per slot, written in one
+      // statement) are RUNNING in Postgres with no job anywhere.
       const lostJob = await stores.studies.create(spec());
       const failingQueue = (queue: Queue): Queue => {
         queue.add = (async () => {
           throw new Error('connection lost');
         }) as Queue['add'];
+        queue.addBulk = (async () => {
+          throw new Error('connection lost');
+        }) as Queue['addBulk'];
         return queue;
       };
       const crashed = makeContext(stores, config, failingQueue);
       await expect(crashed.loop.fill(lostJob.id)).rejects.toThrow('connection lost');
       await crashed.close();
-      expect((await stores.trials.list(lostJob.id)).map((t) => t.state)).toEqual(['RUNNING']);
+      expect((await stores.trials.list(lostJob.id)).map((t) => t.state)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
       await runToCompletion(config, testDb.db, stores, lostJob.id);
       expect(await paramsByNumber(stores, lostJob.id)).toEqual(expected);
 
@@ -94,6 +98,10 @@ describe('crash-restart determinism', () => {
           ...stores.trials,
           create: async (studyId, input) => {
             await stores.trials.create(studyId, { params: input.params });
+            throw new Error('process killed');
+          },
+          createMany: async (studyId, inputs) => {
+            await stores.trials.create(studyId, { params: inputs[0].params });
             throw new Error('process killed');
           },
         },

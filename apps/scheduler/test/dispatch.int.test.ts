@@ -13,13 +13,21 @@ describe('dispatch', () => {
     const study = await stores.studies.create(functionStudy({ maxTrials: 3, parallelism: 3 }));
     const seen: { state: string; stored: unknown; sent: unknown; jobExisted: boolean }[] = [];
     const observe = (queue: Queue): Queue => {
+      const see = async (data: { trialId: string; params: unknown }, jobId: unknown): Promise<void> => {
+        const trial = await stores.trials.get(data.trialId);
+        const existing = await queue.getJob(jobId as string);
+        seen.push({ state: trial.state, stored: trial.params, sent: data.params, jobExisted: existing !== undefined });
+      };
       const add = queue.add.bind(queue);
       queue.add = (async (name, data, opts) => {
-        const trial = await stores.trials.get(data.trialId);
-        const existing = await queue.getJob(opts?.jobId as string);
-        seen.push({ state: trial.state, stored: trial.params, sent: data.params, jobExisted: existing !== undefined });
+        await see(data, opts?.jobId);
         return add(name, data, opts);
       }) as Queue['add'];
+      const addBulk = queue.addBulk.bind(queue);
+      queue.addBulk = (async (jobs) => {
+        for (const job of jobs) await see(job.data, job.opts?.jobId);
+        return addBulk(jobs);
+      }) as Queue['addBulk'];
       return queue;
     };
     const { ctx, loop, close } = makeContext(stores, testConfig(testDb, redisNamespace.prefix), observe);

@@ -95,6 +95,12 @@ export interface TrialStore {
    * when the study is no longer RUNNING or `retryOfId` was already retried.
    */
   create(studyId: string, input: NewTrial): Promise<Trial>;
+  /**
+   * Creates `inputs.length` trials with the study's next numbers, in order, in one statement (one
+   * commit): what `create` does for each, for a dispatcher that fills several free slots at once.
+   * Returns them ordered by number; the same errors as `create`, and nothing is created then.
+   */
+  createMany(studyId: string, inputs: readonly NewTrial[]): Promise<Trial[]>;
   /** Throws NotFoundError. */
   get(id: string): Promise<Trial>;
   /** Throws NotFoundError. */
@@ -244,9 +250,10 @@ export function createTrialStore(db: DbOrTx): TrialStore {
     if (!found) throw new NotFoundError('trial', id);
   }
 
-  return {
-    async create(studyId, input) {
-      if (!isUuid(studyId)) throw new NotFoundError('study', studyId);
+  async function createMany(studyId: string, inputs: readonly NewTrial[]): Promise<Trial[]> {
+    if (!isUuid(studyId)) throw new NotFoundError('study', studyId);
+    if (inputs.length === 0) return [];
+    for (const input of inputs) {
       if (input.params === null || typeof input.params !== 'object' || Array.isArray(input.params)) {
         throw new DbInputError('params', 'must be an object of parameter values');
       }
@@ -254,40 +261,56 @@ export function createTrialStore(db: DbOrTx): TrialStore {
       if (input.resumeFromEpoch !== undefined) checkInt('resumeFromEpoch', input.resumeFromEpoch);
       const running = input.running;
       if (running !== undefined && running.parameterCount !== null) checkInt('parameterCount', running.parameterCount);
-      // WAITING and no timestamps unless the trial starts RUNNING (then now(), like apply's `started`).
-      const state = running === undefined ? 'WAITING' : 'RUNNING';
-      const startedAt = running === undefined ? null : new Date();
-      let rows: TrialRow[];
-      try {
-        rows = await db.$queryRaw<TrialRow[]>`
-          WITH allocated AS (
-            UPDATE "study" SET "next_trial_number" = "next_trial_number" + 1
-            WHERE "id" = ${studyId}::uuid AND "status" = 'RUNNING'
-            RETURNING "id", "next_trial_number" - 1 AS "number"
-          )
-          INSERT INTO "trial" ("study_id", "number", "params", "retry_of_id", "resume_from_epoch",
-                               "state", "parameter_count", "started_at", "last_event_at")
-          SELECT "id", "number", ${JSON.stringify(input.params)}::jsonb, ${input.retryOfId ?? null}::uuid,
-                 ${input.resumeFromEpoch ?? null}::int, ${state}::"trial_state",
-                 ${running?.parameterCount ?? null}::int, ${startedAt}::timestamptz, ${startedAt}::timestamptz
-          FROM allocated
-          RETURNING ${TRIAL_COLUMNS}`;
-      } catch (err) {
-        throw translateDbError(err, {
-          entity: 'trial',
-          id: `${studyId}#new`,
-          parent: { entity: 'trial', id: input.retryOfId ?? '' },
-          conflict: `trial ${input.retryOfId} has already been retried`,
-        });
-      }
-      const created = rows[0];
-      if (!created) {
-        const study = await requireStudy(studyId);
-        throw new ConflictError('study', `study ${studyId} is ${study.status}; it takes no new trials`);
-      }
-      // The inserted row comes back from the same statement: no second read.
-      return toTrial(created);
+    }
+    // WAITING and no timestamps unless the trial starts RUNNING (then now(), like apply's `started`).
+    const startedAt = new Date().toISOString();
+    const column = <T>(value: (input: NewTrial) => T): T[] => inputs.map(value);
+    let rows: TrialRow[];
+    try {
+      // The counter moves by the batch's size under the study's row lock; each row takes the
+      // number of its place in the arrays (WITH ORDINALITY), so numbers follow `inputs`.
+      rows = await db.$queryRaw<TrialRow[]>`
+        WITH allocated AS (
+          UPDATE "study" SET "next_trial_number" = "next_trial_number" + ${inputs.length}::int
+          WHERE "id" = ${studyId}::uuid AND "status" = 'RUNNING'
+          RETURNING "id", "next_trial_number" - ${inputs.length}::int AS "first"
+        )
+        INSERT INTO "trial" ("study_id", "number", "params", "retry_of_id", "resume_from_epoch",
+                             "state", "parameter_count", "started_at", "last_event_at")
+        SELECT a."id", a."first" + n."ordinal"::int - 1, n."params"::jsonb, n."retry_of_id"::uuid,
+               n."resume_from_epoch", n."state"::"trial_state", n."parameter_count",
+               n."started_at"::timestamptz, n."started_at"::timestamptz
+        FROM allocated AS a,
+             unnest(${column((i) => JSON.stringify(i.params))}::text[], ${column((i) => i.retryOfId ?? null)}::text[],
+                    ${column((i) => i.resumeFromEpoch ?? null)}::int[], ${column((i) => (i.running ? 'RUNNING' : 'WAITING'))}::text[],
+                    ${column((i) => i.running?.parameterCount ?? null)}::int[],
+                    ${column((i) => (i.running ? startedAt : null))}::text[])
+               WITH ORDINALITY AS n("params", "retry_of_id", "resume_from_epoch", "state", "parameter_count", "started_at", "ordinal")
+        RETURNING ${TRIAL_COLUMNS}`;
+    } catch (err) {
+      const retried = inputs.find((i) => i.retryOfId !== undefined)?.retryOfId;
+      throw translateDbError(err, {
+        entity: 'trial',
+        id: `${studyId}#new`,
+        parent: { entity: 'trial', id: retried ?? '' },
+        conflict: `trial ${retried} has already been retried`,
+      });
+    }
+    if (rows.length === 0) {
+      const study = await requireStudy(studyId);
+      throw new ConflictError('study', `study ${studyId} is ${study.status}; it takes no new trials`);
+    }
+    // The inserted rows come back from the same statement: no second read.
+    return rows.map(toTrial).sort((a, b) => a.number - b.number);
+  }
+
+  return {
+    async create(studyId, input) {
+      const [trial] = await createMany(studyId, [input]);
+      return trial;
     },
+
+    createMany,
 
     get,
 

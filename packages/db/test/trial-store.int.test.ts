@@ -100,6 +100,44 @@ describe('TrialStore.create', () => {
   });
 });
 
+describe('TrialStore.createMany', () => {
+  dbTest('numbers a batch in order after the trials before it, each row as create would write it', async ({ stores, study }) => {
+    const first = await stores.trials.create(study.id, { params: { x: 0 } });
+    const batch = await stores.trials.createMany(study.id, [
+      { params: { x: 1 }, running: { parameterCount: 10 } },
+      { params: { x: 2 } },
+      { params: { x: 3 }, running: { parameterCount: null } },
+    ]);
+    expect(batch.map((t) => [t.number, t.params, t.state, t.parameterCount])).toEqual([
+      [1, { x: 1 }, 'RUNNING', 10],
+      [2, { x: 2 }, 'WAITING', null],
+      [3, { x: 3 }, 'RUNNING', null],
+    ]);
+    expect(batch[0].startedAt).toBeInstanceOf(Date);
+    expect(batch[0].lastEventAt).toEqual(batch[0].startedAt);
+    expect(batch[1].startedAt).toBeNull();
+    for (const created of [first, ...batch]) expect(created).toStrictEqual(await stores.trials.get(created.id));
+    expect((await stores.trials.create(study.id, { params: { x: 4 } })).number).toBe(4);
+    expect(await stores.trials.createMany(study.id, [])).toEqual([]);
+  });
+
+  dbTest('creates nothing when one input is refused, and nothing for a finished study', async ({ stores, study }) => {
+    const failed = await stores.trials.create(study.id, { params: { x: 1 } });
+    await stores.trials.apply(failed.id, 'failed', { failureType: 'worker-error' });
+    await stores.trials.create(study.id, { params: { x: 1 }, retryOfId: failed.id });
+    await expect(
+      stores.trials.createMany(study.id, [{ params: { x: 2 } }, { params: { x: 1 }, retryOfId: failed.id }]),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      stores.trials.createMany(study.id, [{ params: { x: 2 } }, { params: { x: 3 }, running: { parameterCount: 1.5 } }]),
+    ).rejects.toMatchObject({ field: 'parameterCount' });
+    expect((await stores.trials.list(study.id)).map((t) => t.number)).toEqual([0, 1]);
+    await stores.studies.finish(study.id, 'STOPPED');
+    await expect(stores.trials.createMany(study.id, [{ params: {} }, { params: {} }])).rejects.toBeInstanceOf(ConflictError);
+    expect(await stores.trials.countByState(study.id)).toMatchObject({ WAITING: 1, FAILED: 1 });
+  });
+});
+
 describe('TrialStore.reportEpoch', () => {
   dbTest('applies epochReported and stores the value in one go, as apply then recordEpoch would', async ({ stores, study }) => {
     const trial = await stores.trials.create(study.id, { params: {} });
