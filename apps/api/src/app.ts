@@ -21,12 +21,14 @@ import { createMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import type { App, RouteDeps } from './route-deps.js';
 import { createStudyRankingCache } from './study-ranking-cache.js';
+import analysisRoutes from './routes/analysis.js';
 import checkpointRoutes from './routes/checkpoints.js';
 import dashboardRoutes from './routes/dashboard.js';
 import healthRoutes from './routes/health.js';
 import leaderboardRoutes from './routes/leaderboard.js';
 import metricsRoutes from './routes/metrics.js';
-import studyRoutes from './routes/studies.js';
+import studyEventRoutes, { createStudyEventHub } from './routes/study-events.js';
+import studyRoutes, { studyDetail } from './routes/studies.js';
 import trialRoutes from './routes/trials.js';
 import workerRoutes from './routes/workers.js';
 
@@ -65,6 +67,11 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
     functionNames: FUNCTION_OBJECTIVE_NAMES,
   };
 
+  // One watcher per study for every events stream; streams end before the server closes.
+  const studyEvents = createStudyEventHub({ db, log: app.log, studyPage: (id) => studyDetail(deps, id) });
+  app.decorate('studyEvents', studyEvents);
+  app.addHook('preClose', async () => studyEvents.close());
+
   // JSON only: a text/plain body is answered 415, not parsed as a string and then misreported.
   app.removeContentTypeParser('text/plain');
   // Fastify's JSON parser plus depth, prototype-key and unstorable-character checks naming the field.
@@ -100,6 +107,7 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
         { name: 'studies' },
         { name: 'trials' },
         { name: 'leaderboard' },
+        { name: 'analysis' },
         { name: 'workers' },
         { name: 'operations' },
       ],
@@ -113,6 +121,8 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
     await studyRoutes(typed, deps);
     await trialRoutes(typed, deps);
     await leaderboardRoutes(typed, deps);
+    await analysisRoutes(typed, deps);
+    await studyEventRoutes(typed, { ...deps, studyEvents });
     await checkpointRoutes(typed, deps);
     await workerRoutes(typed, deps);
     await healthRoutes(typed, { ...deps, redis });

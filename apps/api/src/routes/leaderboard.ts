@@ -17,6 +17,8 @@ const RANKINGS: Readonly<Record<Exclude<LeaderboardKey, 'value'>, { column: stri
   accuracy: { column: 'accuracy', direction: 'maximize' },
   f1: { column: 'macro_f1', direction: 'maximize' },
   efficiency: { column: 'efficiency', direction: 'maximize' },
+  // No index: the dashboard sorts by it, and a sort of one study's COMPLETE trials is cheap enough.
+  parameters: { column: 'parameter_count', direction: 'minimize' },
 };
 
 interface LeaderboardRow {

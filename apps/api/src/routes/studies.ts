@@ -86,85 +86,101 @@ interface ProgressRow {
   best_parameter_count: number | null;
 }
 
-export default async function studyRoutes(app: App, deps: RouteDeps): Promise<void> {
-  const { db, stores, rankings, auth, now } = deps;
-
-  /**
-   * The study with its progress in one statement. Counts per state and the mean trial duration
-   * come from the study row's counters, which the database keeps in the statement that changes the
-   * trials (migration 20261130101000_study_trial_counters), so the page reads one row instead of
-   * aggregating every trial. The best trial is the best COMPLETE one by objective value (NaN never
-   * wins, the accuracy floor applies), read through the (study_id, state, objective_value) index;
-   * its direction and floor come from the ranking cache, as they never change.
-   */
-  async function studyWithProgress(id: string) {
-    const ranking = await rankings.get(id);
-    // The ORDER BY direction comes from the study's validated enum, never from request input.
-    const order = ranking.direction === 'minimize' ? 'ASC' : 'DESC';
-    const { rows } = await db.pool.query<ProgressRow>(
-      `SELECT s."id"::text AS "id", s."name", s."spec", s."objective", s."metric", s."direction"::text AS "direction",
-              s."status"::text AS "status", s."seed", s."max_trials", s."parallelism", s."created_at", s."finished_at",
-              s."waiting_trials", s."running_trials", s."paused_trials", s."complete_trials", s."pruned_trials",
-              s."failed_trials", s."timed_trials", s."timed_trial_ms"::float8 AS "timed_trial_ms",
-              b."id" AS "best_id", b."number" AS "best_number", b."objective_value" AS "best_value",
-              b."params" AS "best_params", b."vloss" AS "best_vloss", b."accuracy" AS "best_accuracy",
-              b."parameter_count" AS "best_parameter_count"
-       FROM "study" AS s
-       LEFT JOIN LATERAL (
-         SELECT "id"::text AS "id", "number", "objective_value", "params", "vloss", "accuracy", "parameter_count"
-         FROM "trial"
-         WHERE "study_id" = s."id" AND "state" = 'COMPLETE'
-           AND "objective_value" IS NOT NULL AND "objective_value" <> 'NaN'::float8
-           AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
-         ORDER BY "objective_value" ${order}, "number" ASC
-         LIMIT 1
-       ) AS b ON true
-       WHERE s."id" = $1::uuid`,
-      [ranking.id, ranking.minAccuracy],
-    );
-    const row = rows[0];
-    if (!row) {
-      // Deleted since it was remembered.
-      rankings.forget(id);
-      throw new NotFoundError('study', id);
-    }
-    const study: Study = {
-      id: row.id,
-      name: row.name,
-      spec: row.spec,
-      objective: row.objective,
-      metric: row.metric,
-      direction: row.direction,
-      status: row.status,
-      seed: row.seed,
-      maxTrials: row.max_trials,
-      parallelism: row.parallelism,
-      createdAt: row.created_at,
-      finishedAt: row.finished_at,
-    };
-    const counts: Record<TrialState, number> = {
-      WAITING: row.waiting_trials,
-      RUNNING: row.running_trials,
-      PAUSED: row.paused_trials,
-      COMPLETE: row.complete_trials,
-      PRUNED: row.pruned_trials,
-      FAILED: row.failed_trials,
-    };
-    const best =
-      row.best_id === null
-        ? null
-        : {
-            trialId: row.best_id,
-            number: row.best_number as number,
-            value: row.best_value as number,
-            params: row.best_params as Record<string, string | number | boolean>,
-            vloss: row.best_vloss,
-            accuracy: row.best_accuracy,
-            parameterCount: row.best_parameter_count,
-          };
-    const meanTrialDurationMs = row.timed_trials > 0 ? row.timed_trial_ms / row.timed_trials : null;
-    return { study, counts, best, meanTrialDurationMs };
+/**
+ * The study with its progress in one statement. Counts per state and the mean trial duration
+ * come from the study row's counters, which the database keeps in the statement that changes the
+ * trials (migration 20261130101000_study_trial_counters), so the page reads one row instead of
+ * aggregating every trial. The best trial is the best COMPLETE one by objective value (NaN never
+ * wins, the accuracy floor applies), read through the (study_id, state, objective_value) index;
+ * its direction and floor come from the ranking cache, as they never change.
+ */
+async function studyWithProgress({ db, rankings }: Pick<RouteDeps, 'db' | 'rankings'>, id: string) {
+  const ranking = await rankings.get(id);
+  // The ORDER BY direction comes from the study's validated enum, never from request input.
+  const order = ranking.direction === 'minimize' ? 'ASC' : 'DESC';
+  const { rows } = await db.pool.query<ProgressRow>(
+    `SELECT s."id"::text AS "id", s."name", s."spec", s."objective", s."metric", s."direction"::text AS "direction",
+            s."status"::text AS "status", s."seed", s."max_trials", s."parallelism", s."created_at", s."finished_at",
+            s."waiting_trials", s."running_trials", s."paused_trials", s."complete_trials", s."pruned_trials",
+            s."failed_trials", s."timed_trials", s."timed_trial_ms"::float8 AS "timed_trial_ms",
+            b."id" AS "best_id", b."number" AS "best_number", b."objective_value" AS "best_value",
+            b."params" AS "best_params", b."vloss" AS "best_vloss", b."accuracy" AS "best_accuracy",
+            b."parameter_count" AS "best_parameter_count"
+     FROM "study" AS s
+     LEFT JOIN LATERAL (
+       SELECT "id"::text AS "id", "number", "objective_value", "params", "vloss", "accuracy", "parameter_count"
+       FROM "trial"
+       WHERE "study_id" = s."id" AND "state" = 'COMPLETE'
+         AND "objective_value" IS NOT NULL AND "objective_value" <> 'NaN'::float8
+         AND ($2::float8 IS NULL OR "accuracy" >= $2::float8)
+       ORDER BY "objective_value" ${order}, "number" ASC
+       LIMIT 1
+     ) AS b ON true
+     WHERE s."id" = $1::uuid`,
+    [ranking.id, ranking.minAccuracy],
+  );
+  const row = rows[0];
+  if (!row) {
+    // Deleted since it was remembered.
+    rankings.forget(id);
+    throw new NotFoundError('study', id);
   }
+  const study: Study = {
+    id: row.id,
+    name: row.name,
+    spec: row.spec,
+    objective: row.objective,
+    metric: row.metric,
+    direction: row.direction,
+    status: row.status,
+    seed: row.seed,
+    maxTrials: row.max_trials,
+    parallelism: row.parallelism,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+  const counts: Record<TrialState, number> = {
+    WAITING: row.waiting_trials,
+    RUNNING: row.running_trials,
+    PAUSED: row.paused_trials,
+    COMPLETE: row.complete_trials,
+    PRUNED: row.pruned_trials,
+    FAILED: row.failed_trials,
+  };
+  const best =
+    row.best_id === null
+      ? null
+      : {
+          trialId: row.best_id,
+          number: row.best_number as number,
+          value: row.best_value as number,
+          params: row.best_params as Record<string, string | number | boolean>,
+          vloss: row.best_vloss,
+          accuracy: row.best_accuracy,
+          parameterCount: row.best_parameter_count,
+        };
+  const meanTrialDurationMs = row.timed_trials > 0 ? row.timed_trial_ms / row.timed_trials : null;
+  return { study, counts, best, meanTrialDurationMs };
+}
+
+/** The body of `GET /studies/:id`: the study and its progress. The study events stream sends the same. */
+export async function studyDetail(deps: Pick<RouteDeps, 'db' | 'rankings' | 'now'>, id: string) {
+  const { study, counts, best, meanTrialDurationMs } = await studyWithProgress(deps, id);
+  const progress = summariseProgress({
+    counts,
+    maxTrials: study.maxTrials,
+    parallelism: study.parallelism,
+    open: study.status === 'RUNNING',
+    meanTrialDurationMs,
+    createdAt: study.createdAt,
+    finishedAt: study.finishedAt,
+    now: deps.now(),
+  });
+  return { ...toStudyResponse(study), progress: { ...progress, best } };
+}
+
+export default async function studyRoutes(app: App, deps: RouteDeps): Promise<void> {
+  const { stores, auth } = deps;
 
   app.post(
     '/studies',
@@ -238,18 +254,7 @@ export default async function studyRoutes(app: App, deps: RouteDeps): Promise<vo
       },
     },
     async (request) => {
-      const { study, counts, best, meanTrialDurationMs } = await studyWithProgress(request.params.id);
-      const progress = summariseProgress({
-        counts,
-        maxTrials: study.maxTrials,
-        parallelism: study.parallelism,
-        open: study.status === 'RUNNING',
-        meanTrialDurationMs,
-        createdAt: study.createdAt,
-        finishedAt: study.finishedAt,
-        now: now(),
-      });
-      return { ...toStudyResponse(study), progress: { ...progress, best } };
+      return studyDetail(deps, request.params.id);
     },
   );
 

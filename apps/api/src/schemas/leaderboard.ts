@@ -1,12 +1,14 @@
 import { Type } from 'typebox';
 import { Nullable, ParamsSchema } from './common.js';
 
-export const LEADERBOARD_KEYS = ['efficiency', 'vloss', 'accuracy', 'f1', 'value'] as const;
+export const LEADERBOARD_KEYS = ['efficiency', 'vloss', 'accuracy', 'f1', 'parameters', 'value'] as const;
 
 export const LeaderboardQuery = Type.Object(
   {
     by: Type.Optional(
-      Type.Enum(LEADERBOARD_KEYS, { description: "ranking metric; 'value' = the study's objective value; default: the study's objective" }),
+      Type.Enum(LEADERBOARD_KEYS, {
+        description: "ranking metric; 'parameters' = parameter count, fewest first; 'value' = the study's objective value; default: the study's objective",
+      }),
     ),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
   },
