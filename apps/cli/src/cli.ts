@@ -14,7 +14,7 @@ import { trials } from './commands/trials.js';
 import { watch } from './commands/watch.js';
 import { workers } from './commands/workers.js';
 import { resolveConnection } from './config.js';
-import { CliError, EXIT_API, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { CliError, EXIT_API, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { commandHelp, mainHelp } from './help.js';
 
 export const COMMANDS: readonly Command[] = [submit, watch, studies, leaderboard, trials, stop, resume, download, workers];
@@ -58,7 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       fail(err.lines());
       return err.exitCode;
     }
-    if (io.signal?.aborted) return EXIT_API;
+    if (io.signal?.aborted) return EXIT_INTERRUPTED;
     fail([`error: ${(err as Error).stack ?? String(err)}`]);
     return EXIT_API;
   }

@@ -64,7 +64,10 @@ function hintFor(status: number, code: string, message: string, connection: Conn
   return undefined;
 }
 
-export function createApiClient(connection: Connection, fetchImpl: typeof fetch = fetch): ApiClient {
+/** How long a JSON request may take before the client gives up (downloads and streams have no limit). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export function createApiClient(connection: Connection, fetchImpl: typeof fetch = fetch, requestTimeoutMs = REQUEST_TIMEOUT_MS): ApiClient {
   const headers = (extra: Record<string, string>): Record<string, string> =>
     connection.apiKey === null ? extra : { ...extra, authorization: `Bearer ${connection.apiKey}` };
 
@@ -73,6 +76,7 @@ export function createApiClient(connection: Connection, fetchImpl: typeof fetch 
     try {
       response = await fetchImpl(url, init);
     } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new UnreachableError(connection.url, `no answer within ${requestTimeoutMs / 1000} s`);
       if ((err as Error).name === 'AbortError') throw err;
       throw new UnreachableError(connection.url, unreachableReason(err));
     }
@@ -83,14 +87,24 @@ export function createApiClient(connection: Connection, fetchImpl: typeof fetch 
   return {
     url: connection.url,
     async get<T>(path: string, query?: Query): Promise<T> {
-      const response = await send(buildUrl(connection.url, path, query), { headers: headers({ accept: 'application/json' }) });
+      const response = await send(buildUrl(connection.url, path, query), {
+        headers: headers({ accept: 'application/json' }),
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
       return (await response.json()) as T;
     },
     async post<T>(path: string, body?: unknown): Promise<T> {
+      const signal = AbortSignal.timeout(requestTimeoutMs);
+      // No content-type without a body: Fastify refuses an empty body declared as JSON.
       const init: RequestInit =
         body === undefined
-          ? { method: 'POST', headers: headers({ accept: 'application/json' }) }
-          : { method: 'POST', headers: headers({ accept: 'application/json', 'content-type': 'application/json' }), body: JSON.stringify(body) };
+          ? { method: 'POST', headers: headers({ accept: 'application/json' }), signal }
+          : {
+              method: 'POST',
+              headers: headers({ accept: 'application/json', 'content-type': 'application/json' }),
+              body: JSON.stringify(body),
+              signal,
+            };
       const response = await send(buildUrl(connection.url, path), init);
       return (await response.json()) as T;
     },
