@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stores } from '@tunefleet/db';
 import { dbTest } from '@tunefleet/db/testing';
+import { validateStudySubmission } from '@tunefleet/api/study-submission';
 import { describe, expect } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../api/src/config.js';
 import { type RunningApi, start } from '../../api/src/start.js';
 import { runCli } from '../src/cli.js';
@@ -178,11 +180,12 @@ describe('tunefleet against the api', () => {
     const named = await cli(api, dir, ['download', trial.id, '--epoch', '2', '-o', 'two.tar']);
     expect(named.code).toBe(0);
     expect(named.io.out()).toMatch(/^saved two\.tar \(300,000 bytes, sha256 [0-9a-f]{64}\)\n$/);
-    expect(new Uint8Array(await readFile(join(dir, 'two.tar')))).toEqual(epoch2);
+    // Buffer.equals: a deep toEqual over 300,000 elements takes seconds.
+    expect((await readFile(join(dir, 'two.tar'))).equals(epoch2)).toBe(true);
 
     const latest = await cli(api, dir, ['download', trial.id]);
     expect(latest.code).toBe(0);
-    expect(new Uint8Array(await readFile(join(dir, `trial-${trial.id}-epoch-5.tar`)))).toEqual(epoch5);
+    expect((await readFile(join(dir, `trial-${trial.id}-epoch-5.tar`))).equals(epoch5)).toBe(true);
 
     const missing = await cli(api, dir, ['download', trial.id, '--epoch', '3', '-o', 'three.tar']);
     expect(missing.code).toBe(1);
@@ -224,6 +227,29 @@ describe('tunefleet against the api', () => {
     await stores.studies.finish(failing, 'FAILED');
     expect(await watchingFail).toBe(1);
     expect(failIo.out()).toContain(`study ${failing} FAILED`);
+  });
+
+  test('the local check and the api name the same fields', async ({ api }) => {
+    const base = parseYaml(BRANIN_YAML) as Record<string, unknown>;
+    const invalid: Record<string, unknown>[] = [
+      { ...base, maxTrials: 'three', pruner: { type: 'none', maxEpochs: 1, extra: true } },
+      { ...base, function: { name: 'no-such-function' }, constraints: { minAccuracy: 0.5 } },
+      { ...base, space: { x1: { type: 'float', low: 10, high: -5 } }, direction: 'maximize' },
+    ];
+    for (const body of invalid) {
+      const local = validateStudySubmission(structuredClone(body));
+      expect(local.ok).toBe(false);
+      const response = await fetch(`${api.url}/studies`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      const answer = (await response.json()) as { code: string; issues: { field: string; message: string }[] };
+      if (local.ok) continue;
+      expect(answer.code).toBe(local.code);
+      expect(answer.issues).toEqual(local.issues.map((i) => ({ field: i.path, message: i.message })));
+    }
   });
 
   test('says what is wrong: key, address, id, file', async ({ api, workDir }) => {
