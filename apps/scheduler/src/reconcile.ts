@@ -5,11 +5,11 @@
  *
  * - A RUNNING trial whose job Redis no longer has is enqueued again, resuming from its newest
  *   checkpoint (attempt ids make this a no-op if the job reappears).
- * - A RUNNING trial that no live worker names and that has had no event for HEARTBEAT_TIMEOUT_MS,
- *   while its job is not waiting in the queue, is FAILED (`worker-lost`, Optuna's
- *   fail_stale_trials) and retried as a new trial, up to MAX_TRIAL_ATTEMPTS per lineage. This is
- *   judged only when no worker reports are pending, so a scheduler that was down does not mistake
- *   its own backlog for silence.
+ * - A RUNNING trial that no live worker names, that has had no event for HEARTBEAT_TIMEOUT_MS and
+ *   whose job no worker took in that time, while its job is not waiting in the queue, is FAILED
+ *   (`worker-lost`, Optuna's fail_stale_trials) and retried as a new trial, up to
+ *   MAX_TRIAL_ATTEMPTS per lineage. This is judged only when no worker reports are pending, so a
+ *   scheduler that was down does not mistake its own backlog for silence.
  * - At start-up, open trials of STOPPED studies are failed (a stop that arrived while down).
  */
 import { parseWorkerHeartbeatEvent, workerHeartbeatKey } from '@tunefleet/contracts';
@@ -110,7 +110,11 @@ export async function reconcile(
       const states = await Promise.all(jobs.map((job) => job.getState()));
       if (states.some((s) => QUEUED.has(s))) continue;
       if (liveTrials.has(trial.id)) continue;
-      if ((trial.lastEventAt ?? trial.createdAt) >= cutoff) continue;
+      // A job that waited in the queue was not silent meanwhile: silence counts from the later of
+      // the trial's last event and the moment a worker took the job (before its first heartbeat
+      // names the trial, a job taken after a long wait looked silent since its dispatch).
+      const takenAt = Math.max(0, ...jobs.map((job) => job.processedOn ?? 0));
+      if (Math.max((trial.lastEventAt ?? trial.createdAt).getTime(), takenAt) >= cutoff.getTime()) continue;
       if (await workerHoldsTrial(ctx, trial)) continue;
       const result = await ctx.stores.trials.apply(trial.id, 'failed', {
         failureType: 'worker-lost',
