@@ -76,7 +76,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  expect(pageErrors.splice(0).map((e) => e.stack ?? e.message)).toEqual([]);
 });
 
 afterAll(async () => {

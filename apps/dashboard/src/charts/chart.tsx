@@ -3,7 +3,7 @@
  * `data-points` (how many data items the plot draws) and, once ECharts has finished drawing
  * (progressive series included), `data-rendered="true"`, which the browser tests wait for.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChartSpec } from './options.js';
 import { echarts } from './echarts.js';
 
@@ -20,6 +20,7 @@ export interface ChartProps {
 export function Chart({ name, title, description, spec, height = 320, note }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
 
   useEffect(() => {
     const el = host.current;
@@ -44,7 +45,14 @@ export function Chart({ name, title, description, spec, height = 320, note }: Ch
       el.dataset.rendered = 'true';
     };
     instance.on('finished', finished);
-    instance.setOption(spec.option, { notMerge: true, lazyUpdate: false });
+    try {
+      instance.setOption(spec.option, { notMerge: true, lazyUpdate: false });
+      setFailure(null);
+    } catch (err) {
+      // One plot that cannot draw its data says so; the rest of the page stays.
+      el.dataset.rendered = 'error';
+      setFailure(err instanceof Error ? err.message : String(err));
+    }
     return () => instance.off('finished', finished);
   }, [spec]);
 
@@ -53,6 +61,11 @@ export function Chart({ name, title, description, spec, height = 320, note }: Ch
       <figcaption>
         <h3>{title}</h3>
         {note ? <p class="chart-note">{note}</p> : null}
+        {failure ? (
+          <p class="chart-note notice-error" role="alert">
+            This plot could not be drawn: {failure}
+          </p>
+        ) : null}
       </figcaption>
       <div
         ref={host}

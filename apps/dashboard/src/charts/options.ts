@@ -9,7 +9,7 @@
  */
 import type { EChartsCoreOption } from 'echarts/core';
 import type { Curves, Direction, History, Importance, ParamRows, Pareto, TrialDetail } from '../api-types.js';
-import { formatNumber } from '../format.js';
+import { formatCompact, formatNumber } from '../format.js';
 import { ACCENT, BEST, FRONT, MUTED, SEQUENTIAL, STATE_COLOURS } from './palette.js';
 
 export interface ChartSpec {
@@ -110,6 +110,9 @@ export function curvesChart(curves: Curves): ChartSpec {
   for (const t of curves.trials) {
     const coords = t.values.filter(([, v]) => Number.isFinite(v)).map(([e, v]) => [e, v] as [number, number]);
     if (coords.length === 0) continue;
+    // A polyline needs two points (ECharts reads the second unchecked): a trial stopped after its
+    // first epoch is a zero-length line, seen through its marker when pruned.
+    if (coords.length === 1) coords.push([...coords[0]]);
     for (const [e, v] of coords) {
       xs.push(e);
       ys.push(v);
@@ -271,7 +274,7 @@ export function paretoChart(pareto: Pareto): ChartSpec {
         trigger: 'item',
         formatter: (p: { value: number[] }) => `trial #${p.value[2]}<br/>parameters ${p.value[0].toLocaleString('en-US')}<br/>vloss ${formatNumber(p.value[1])}`,
       },
-      xAxis: { type: 'log', name: 'parameters (log)', ...AXIS_NAME, axisLabel: { formatter: (v: number) => formatNumber(v, 2) } },
+      xAxis: { type: 'log', name: 'parameters (log)', ...AXIS_NAME, axisLabel: { formatter: formatCompact } },
       yAxis: { type: 'value', name: 'validation loss', ...AXIS_NAME, nameGap: 48, scale: true },
       series: [
         {

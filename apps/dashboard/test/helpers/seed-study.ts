@@ -5,7 +5,7 @@
  * so every run draws the same pages. A loss model ties the numbers together: learning rates near
  * 2.5e-3 and wider, deeper networks reach lower validation loss.
  */
-import type { Stores } from '@tunefleet/db';
+import type { Db, Stores } from '@tunefleet/db';
 import { describeArchitecture, resolveHyperparameters } from '@tunefleet/models/config';
 import { efficiency, logEfficiency } from '@tunefleet/search';
 
@@ -244,44 +244,61 @@ export async function seedWorkers(stores: Stores, busyTrialIds: readonly string[
  * `count` trials of a CNN study in one INSERT (with three epochs of intermediate values each, in
  * the same statement): about 70% COMPLETE, 25% PRUNED at the first rung, 5% FAILED, metrics from
  * sin and cos of the trial number.
+ *
+ * The study's trial counters are set from the inserted rows in the same transaction, with the
+ * row-level counter triggers off (session_replication_role): each inserted row would otherwise
+ * update the one study row again, and 10,000 updates of one row in one transaction take about a
+ * minute on a shared machine, most of the browser tests' time budget.
  */
-export async function insertManyTrials(db: { $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number> }, studyId: string, count: number): Promise<void> {
-  await db.$executeRawUnsafe(
-    `WITH s AS (
-       SELECT g,
-              (CASE WHEN g % 20 = 7 THEN 'FAILED' WHEN g % 4 = 1 THEN 'PRUNED' ELSE 'COMPLETE' END) AS st,
-              0.65 + 0.5 * abs(sin(g * 0.37)) AS v,
-              30000 + (g * 7919) % 900000 AS p,
-              power(10, -4 + 2 * abs(cos(g * 1.3))) AS lr
-       FROM generate_series(0, $2::int - 1) AS g
-     ), t AS (
-       INSERT INTO "trial" ("study_id", "number", "params", "state", "vloss", "accuracy", "macro_f1", "parameter_count",
-                            "efficiency", "objective_value", "pruned_at_rung", "started_at", "finished_at", "last_event_at")
-       SELECT $1::uuid, g,
-              jsonb_build_object('learning_rate', lr, 'starting_channels', 16 + g % 49, 'cnn_layers', 4 + g % 4,
-                                 'dropout', round(((g % 11) * 0.05)::numeric, 2), 'activation', (ARRAY['relu','gelu','elu'])[1 + g % 3]),
-              st::"trial_state",
-              CASE WHEN st = 'COMPLETE' THEN v END,
-              CASE WHEN st = 'COMPLETE' THEN 0.95 - 0.4 * (v - 0.65) END,
-              CASE WHEN st = 'COMPLETE' THEN 0.94 - 0.4 * (v - 0.65) END,
-              p,
-              CASE WHEN st = 'COMPLETE' THEN 1 / (v * p) END,
-              CASE WHEN st = 'FAILED' THEN NULL ELSE -log(v * p) END,
-              CASE WHEN st = 'PRUNED' THEN 0 END,
-              now() - interval '2 hours' + g * interval '500 milliseconds',
-              now() - interval '1 hour' + g * interval '500 milliseconds',
-              now() - interval '1 hour' + g * interval '500 milliseconds'
-       FROM s
-       RETURNING "id", "number", "state"
-     )
-     INSERT INTO "intermediate_value" ("trial_id", "epoch", "value", "vloss", "accuracy")
-     SELECT t."id", e, -log((0.7 + 0.5 * abs(sin(t."number" * 0.37)) + 1.2 / e) * 100000), 0.7 + 0.5 * abs(sin(t."number" * 0.37)) + 1.2 / e, 0.5
-     FROM t CROSS JOIN generate_series(1, 3) AS e
-     WHERE t."state" <> 'FAILED' AND (t."state" <> 'PRUNED' OR e = 1)`,
-    studyId,
-    count,
-  );
-  // The study's trial counter, as TrialStore.create would have left it.
-  await db.$executeRawUnsafe(`UPDATE "study" SET "next_trial_number" = $2 WHERE "id" = $1::uuid`, studyId, count);
+export async function insertManyTrials(db: Db, studyId: string, count: number): Promise<void> {
+  await db.$transaction([
+    db.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`),
+    db.$executeRawUnsafe(
+      `WITH s AS (
+         SELECT g,
+                (CASE WHEN g % 20 = 7 THEN 'FAILED' WHEN g % 4 = 1 THEN 'PRUNED' ELSE 'COMPLETE' END) AS st,
+                0.65 + 0.5 * abs(sin(g * 0.37)) AS v,
+                30000 + (g * 7919) % 900000 AS p,
+                power(10, -4 + 2 * abs(cos(g * 1.3))) AS lr
+         FROM generate_series(0, $2::int - 1) AS g
+       ), t AS (
+         INSERT INTO "trial" ("study_id", "number", "params", "state", "vloss", "accuracy", "macro_f1", "parameter_count",
+                              "efficiency", "objective_value", "pruned_at_rung", "started_at", "finished_at", "last_event_at")
+         SELECT $1::uuid, g,
+                jsonb_build_object('learning_rate', lr, 'starting_channels', 16 + g % 49, 'cnn_layers', 4 + g % 4,
+                                   'dropout', round(((g % 11) * 0.05)::numeric, 2), 'activation', (ARRAY['relu','gelu','elu'])[1 + g % 3]),
+                st::"trial_state",
+                CASE WHEN st = 'COMPLETE' THEN v END,
+                CASE WHEN st = 'COMPLETE' THEN 0.95 - 0.4 * (v - 0.65) END,
+                CASE WHEN st = 'COMPLETE' THEN 0.94 - 0.4 * (v - 0.65) END,
+                p,
+                CASE WHEN st = 'COMPLETE' THEN 1 / (v * p) END,
+                CASE WHEN st = 'FAILED' THEN NULL ELSE -log(v * p) END,
+                CASE WHEN st = 'PRUNED' THEN 0 END,
+                now() - interval '2 hours' + g * interval '500 milliseconds',
+                now() - interval '1 hour' + g * interval '500 milliseconds',
+                now() - interval '1 hour' + g * interval '500 milliseconds'
+         FROM s
+         RETURNING "id", "number", "state"
+       )
+       INSERT INTO "intermediate_value" ("trial_id", "epoch", "value", "vloss", "accuracy")
+       SELECT t."id", e, -log((0.7 + 0.5 * abs(sin(t."number" * 0.37)) + 1.2 / e) * 100000), 0.7 + 0.5 * abs(sin(t."number" * 0.37)) + 1.2 / e, 0.5
+       FROM t CROSS JOIN generate_series(1, 3) AS e
+       WHERE t."state" <> 'FAILED' AND (t."state" <> 'PRUNED' OR e = 1)`,
+      studyId,
+      count,
+    ),
+    // What TrialStore.create and the counter triggers would have left on the study row.
+    db.$executeRawUnsafe(
+      `UPDATE "study" SET "next_trial_number" = c."n", "complete_trials" = c."complete", "pruned_trials" = c."pruned",
+              "failed_trials" = c."failed", "timed_trials" = c."n", "timed_trial_ms" = c."ms"
+       FROM (SELECT count(*)::int AS "n", count(*) FILTER (WHERE "state" = 'COMPLETE')::int AS "complete",
+                    count(*) FILTER (WHERE "state" = 'PRUNED')::int AS "pruned", count(*) FILTER (WHERE "state" = 'FAILED')::int AS "failed",
+                    coalesce(sum((extract(epoch FROM ("finished_at" - "started_at")) * 1000)::bigint), 0) AS "ms"
+             FROM "trial" WHERE "study_id" = $1::uuid) AS c
+       WHERE "id" = $1::uuid`,
+      studyId,
+    ),
+  ]);
   await db.$executeRawUnsafe(`ANALYZE "trial"`);
 }
