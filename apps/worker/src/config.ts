@@ -27,6 +27,10 @@ export const ConfigSchema = Type.Object({
   // tensorflow-gpu | tensorflow | wasm | cpu; empty = the best one that loads. A forced backend that
   // cannot load stops the worker at start-up.
   TF_BACKEND: Type.Union([Type.Literal(''), ...TRAINING_BACKENDS.map((n) => Type.Literal(n))], { default: '' }),
+  // true: fork the trainer process (and load tfjs) at the first CNN trial, not at start-up, so a
+  // worker that only runs function objectives never loads tfjs (many workers on one host); a
+  // backend that cannot load then fails that trial instead of stopping the start-up.
+  LAZY_TRAINER: Type.Boolean({ default: false }),
   // folder of the CIFAR-10 batch files; empty = the first shared/datasets/cifar10 above the app.
   CIFAR10_DIR: Type.String({ default: '' }),
   // scratch space for checkpoints of the running trials (deleted after each job); must be writable.
@@ -59,6 +63,8 @@ export interface Config {
   readonly concurrency: number;
   /** Undefined: choose the best backend that loads. */
   readonly tfBackend: TrainingBackend | undefined;
+  /** Fork the trainer process at the first CNN trial instead of at start-up (LAZY_TRAINER). */
+  readonly lazyTrainer: boolean;
   /** Undefined: the default CIFAR-10 folder of @tunefleet/models. */
   readonly cifar10Dir: string | undefined;
   readonly checkpointTmpDir: string;
@@ -118,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: parsed.QUEUE_PREFIX,
     concurrency: parsed.CONCURRENCY,
     tfBackend: parsed.TF_BACKEND === '' ? undefined : parsed.TF_BACKEND,
+    lazyTrainer: parsed.LAZY_TRAINER,
     cifar10Dir: parsed.CIFAR10_DIR === '' ? undefined : parsed.CIFAR10_DIR,
     checkpointTmpDir: parsed.CHECKPOINT_TMP_DIR,
     checkpointTtlS: parsed.CHECKPOINT_TTL_S,

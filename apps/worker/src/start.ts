@@ -58,12 +58,10 @@ async function reportFinalFailure(send: SendEvent, log: Logger, job: Job | undef
 export async function startWorker({ config, log }: { config: Config; log: Logger }, deps: WorkerDeps = {}): Promise<RunningWorker> {
   const prefix = bullmqPrefix(config.queuePrefix);
   await mkdir(config.checkpointTmpDir, { recursive: true });
+  const trainerOptions = { backend: config.tfBackend, cifar10Dir: config.cifar10Dir, log: log.child({ component: 'trainer' }) };
   const trainers =
     deps.trainers ??
-    (await TrainerPool.start(
-      { backend: config.tfBackend, cifar10Dir: config.cifar10Dir, log: log.child({ component: 'trainer' }) },
-      config.concurrency,
-    ));
+    (config.lazyTrainer ? TrainerPool.lazy(trainerOptions, config.concurrency) : await TrainerPool.start(trainerOptions, config.concurrency));
 
   // BullMQ needs maxRetriesPerRequest null on connections it blocks on; commands share it.
   const target = parseRedisUrl(config.redisUrl);

@@ -200,9 +200,10 @@ export interface TrainerLease {
 }
 
 /**
- * One trainer process per concurrent trial (BullMQ's concurrency bounds the loans). The first
- * process starts with the pool, so a backend that cannot load stops the worker at start-up and the
- * backend is known before the first trial; dead processes are replaced on the next loan.
+ * One trainer process per concurrent trial (BullMQ's concurrency bounds the loans). By default the
+ * first process starts with the pool, so a backend that cannot load stops the worker at start-up
+ * and the backend is known before the first trial; a `lazy` pool starts it on its first loan
+ * instead. Dead processes are replaced on the next loan.
  */
 export class TrainerPool {
   private readonly slots: { trainer: TrainerProcess | null; busy: boolean }[];
@@ -210,23 +211,41 @@ export class TrainerPool {
   private constructor(
     private readonly options: TrainerOptions,
     size: number,
-    first: TrainerProcess,
+    first: TrainerProcess | null,
   ) {
     this.slots = Array.from({ length: size }, (_, i) => ({ trainer: i === 0 ? first : null, busy: false }));
   }
 
-  static async start(options: TrainerOptions, size: number): Promise<TrainerPool> {
+  private static checkSize(size: number): void {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be an integer >= 1, got ${size}`);
+  }
+
+  static async start(options: TrainerOptions, size: number): Promise<TrainerPool> {
+    TrainerPool.checkSize(size);
     return new TrainerPool(options, size, await TrainerProcess.start(options));
   }
 
-  /** The backend every trainer of this pool uses (they all select it the same way). */
+  /**
+   * A pool with no process until its first loan: a worker that only evaluates function objectives
+   * (which run in the worker process) never forks a trainer, so never loads TensorFlow.js, about
+   * as much memory again as the worker itself. A backend that cannot load then fails the first
+   * CNN trial instead of the start-up.
+   */
+  static lazy(options: TrainerOptions, size: number): TrainerPool {
+    TrainerPool.checkSize(size);
+    return new TrainerPool(options, size, null);
+  }
+
+  /**
+   * The backend every trainer of this pool uses (they all select it the same way). Before a lazy
+   * pool's first trainer starts: the forced backend, or `cpu`, where its function objectives ran.
+   */
   get backend(): TrainingBackend {
-    return this.slots.find((s) => s.trainer !== null)!.trainer!.backend;
+    return this.slots.find((s) => s.trainer !== null)?.trainer?.backend ?? this.options.backend ?? 'cpu';
   }
 
   get gpu(): string | undefined {
-    return this.slots.find((s) => s.trainer !== null)!.trainer!.gpu;
+    return this.slots.find((s) => s.trainer !== null)?.trainer?.gpu;
   }
 
   /** Process ids of the live trainer processes (for logs and tests). */

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       queuePrefix: 'tunefleet',
       concurrency: 1,
       tfBackend: undefined,
+      lazyTrainer: false,
       cifar10Dir: undefined,
       heartbeatIntervalMs: 10_000,
     });
@@ -22,6 +23,7 @@ describe('loadConfig', () => {
       QUEUE_PREFIX: 'staging',
       CONCURRENCY: '2',
       TF_BACKEND: 'wasm',
+      LAZY_TRAINER: 'true',
       CIFAR10_DIR: '/data/cifar10',
       CHECKPOINT_TMP_DIR: '/scratch',
       HEARTBEAT_INTERVAL_MS: '500',
@@ -33,6 +35,7 @@ describe('loadConfig', () => {
       queuePrefix: 'staging',
       concurrency: 2,
       tfBackend: 'wasm',
+      lazyTrainer: true,
       cifar10Dir: '/data/cifar10',
       checkpointTmpDir: '/scratch',
       heartbeatIntervalMs: 500,
