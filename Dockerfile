@@ -6,6 +6,7 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .npmrc ./
 COPY apps/api/package.json apps/api/
 COPY apps/scheduler/package.json apps/scheduler/
 COPY apps/worker/package.json apps/worker/
+COPY apps/dashboard/package.json apps/dashboard/
 COPY packages/search/package.json packages/search/
 COPY packages/models/package.json packages/models/
 COPY packages/contracts/package.json packages/contracts/
@@ -13,6 +14,8 @@ COPY packages/db/package.json packages/db/
 RUN pnpm install --frozen-lockfile --no-optional
 COPY . .
 RUN pnpm db:generate
+# The web dashboard the api serves at /.
+RUN pnpm --filter @tunefleet/dashboard build
 
 FROM base AS migrate
 CMD ["pnpm", "--filter", "@tunefleet/db", "exec", "prisma", "migrate", "deploy", "--config", "../../prisma.config.ts"]

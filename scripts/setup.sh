@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 command -v pnpm >/dev/null || npm i -g pnpm@10
 pnpm install --frozen-lockfile
 pnpm db:generate
+# The web dashboard the api serves at / (apps/dashboard/dist).
+pnpm --filter @tunefleet/dashboard build
+
+# Chromium for the dashboard's browser tests (Debian's package: nothing is downloaded by the tests).
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 
 # Start Postgres and Redis where this machine has them installed but not running.
 if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
