@@ -194,9 +194,9 @@ async function snapshot(db: Db, studyIds: readonly string[]): Promise<string> {
 }
 
 describe('api fuzzing', () => {
-  apiTest('has fuzz arbitraries for every route the app serves', async ({ api, stores }) => {
-    const seeded = await seed(api, stores);
-    const fuzz = routeFuzz(seeded);
+  apiTest('has fuzz arbitraries for every route the app serves', async ({ api }) => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const fuzz = routeFuzz({ protectedStudies: [id], finishedStudy: id, sacrificialStudy: id, trials: [id], checkpointTrial: id });
     const routes = await listRoutes(api.app);
     expect(routes.length).toBeGreaterThan(10);
     // Routes with no input but headers and query (static files) share the generic arbitraries.
