@@ -194,6 +194,7 @@ async function run(fleet: Fleet, api: ApiClient, signal: AbortSignal, onStudy: (
   }
   if (board.items.length === 0) say('  (no COMPLETE trial)');
   say(`\nAPI docs: ${fleet.apiUrl}/docs (OpenAPI JSON: ${fleet.apiUrl}/docs/json); this study: ${fleet.apiUrl}/studies/${study.id}`);
+  say(`Dashboard: ${fleet.apiUrl}/#/studies/${study.id} (with --keep-api, the api stays up to browse it)`);
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboardApi, type DashboardApi } from './helpers/dashboard-api.js';
 import { launchChromium, screenshotPath } from './helpers/browser.js';
-import { API_KEY, cnnStudyBody, functionStudyBody, seedCnnTrials, seedWorkers, submitStudy, type SeededTrial } from './helpers/seed-study.js';
+import { API_KEY, backdateStudy, cnnStudyBody, functionStudyBody, seedCnnTrials, seedWorkers, submitStudy, type SeededTrial } from './helpers/seed-study.js';
 
 // The rate limit is not under test here, and one file loads many pages from one address; the
 // heartbeat timeout leaves the seeded ages (seconds, and ten minutes for the silent worker) stable.
@@ -61,7 +61,8 @@ beforeAll(async () => {
   api = await startDashboardApi(API_ENV);
   const { stores } = api.testDb;
   studyId = await submitStudy(api.url, cnnStudyBody());
-  trials = await seedCnnTrials(stores, studyId, { trials: 40, running: 2, checkpoints: 2, seed: 11 });
+  trials = await seedCnnTrials(stores, studyId, { trials: 60, running: 2, checkpoints: 2, seed: 11 });
+  await backdateStudy(api.testDb.db, studyId);
   functionStudyId = await submitStudy(api.url, functionStudyBody());
   for (let i = 0; i < 6; i++) {
     const x1 = -5 + 2.5 * i;

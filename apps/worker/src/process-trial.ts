@@ -98,6 +98,28 @@ export function finalMetrics(report: EpochReport | undefined, parameterCount: nu
   };
 }
 
+/**
+ * Whether BullMQ handed this job over from a worker that died in it (its lock expired and the
+ * stall check put it back): the job's progress records epochs past `startEpoch` that the dead
+ * delivery already reported and checkpointed. A job whose last epoch was reported is not one:
+ * only its `finished` report is missing, which running it again provides.
+ */
+function isHandedOver(bullJob: Job, job: TrialRunJob): boolean {
+  const reached = jobEpoch(bullJob);
+  return reached !== undefined && reached > job.startEpoch && reached < job.maxEpochs;
+}
+
+/**
+ * Training again from `startEpoch` would repeat epochs the trial already has. Handing the trial
+ * back at the epoch reached (outcome `paused`, as on SIGTERM) makes the scheduler dispatch it
+ * again from its newest checkpoint, as it does for a worker that went silent.
+ */
+function handOver(bullJob: Job, log: Logger): Ending {
+  const epoch = jobEpoch(bullJob)!;
+  log.warn({ epoch }, 'job handed over from a dead worker; handing the trial back at its last reported epoch');
+  return { result: 'interrupted', epoch };
+}
+
 interface Ending {
   /** How training ended, before interrupts are taken into account. */
   readonly result: 'complete' | 'interrupted' | 'diverged';
@@ -258,11 +280,13 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
         backend: deps.trainers.backend,
       });
       log.info({ objective: job.objective.kind, startEpoch: job.startEpoch, maxEpochs: job.maxEpochs }, 'trial started');
-      const ending: Ending = (await interrupt.checkStopKey())
-        ? { result: 'interrupted', epoch: job.startEpoch }
-        : job.objective.kind === 'function'
-          ? await runFunction(run)
-          : await runCnn(run);
+      const ending: Ending = isHandedOver(bullJob, job)
+        ? handOver(bullJob, log)
+        : (await interrupt.checkStopKey())
+          ? { result: 'interrupted', epoch: job.startEpoch }
+          : job.objective.kind === 'function'
+            ? await runFunction(run)
+            : await runCnn(run);
       const finished = finishedEvent(job, ending, interrupt.reason());
       await send(finished);
       log.info({ outcome: finished.outcome, epoch: finished.epoch, failure: finished.failure, interrupt: interrupt.reason() }, 'trial finished');

@@ -19,6 +19,11 @@ export interface ChartSpec {
 }
 
 export const LARGE_THRESHOLD = 2_000;
+
+/** The objective as its values read: an efficiency study's objective value is log10 efficiency. */
+export function objectiveLabel(objective: string): string {
+  return objective === 'efficiency' ? 'log10 efficiency' : objective;
+}
 const PROGRESSIVE_CHUNK = 1_000;
 
 const AXIS_NAME = { nameLocation: 'middle', nameGap: 32, nameTextStyle: { color: '#4a5563' } } as const;
@@ -68,7 +73,7 @@ export function historyChart(history: History): ChartSpec {
       legend: { top: 0, right: 8, itemWidth: 12, itemHeight: 8 },
       tooltip: { trigger: 'item', valueFormatter: (v: unknown) => formatNumber(v as number) },
       xAxis: { type: 'value', name: 'trial number', ...AXIS_NAME, minInterval: 1 },
-      yAxis: { type: 'value', name: history.objective, ...AXIS_NAME, nameGap: 48, scale: true },
+      yAxis: { type: 'value', name: objectiveLabel(history.objective), ...AXIS_NAME, nameGap: 48, scale: true },
       dataZoom: [{ type: 'inside' }],
       series: [
         ...states.map((state) => {
@@ -201,7 +206,7 @@ export function parallelChart(params: ParamRows): ChartSpec {
                 axisLabel: { formatter: (v: number) => formatNumber(v, 3) },
               },
         ),
-        { dim: dims.length, name: params.objective, type: 'value', scale: true, axisLabel: { formatter: (v: number) => formatNumber(v, 3) } },
+        { dim: dims.length, name: objectiveLabel(params.objective), type: 'value', scale: true, axisLabel: { formatter: (v: number) => formatNumber(v, 3) } },
       ],
       visualMap: {
         type: 'continuous',

@@ -302,3 +302,30 @@ export async function insertManyTrials(db: Db, studyId: string, count: number): 
   ]);
   await db.$executeRawUnsafe(`ANALYZE "trial"`);
 }
+
+/**
+ * Spreads a seeded study over the last hour or so, as a real run would be: the store stamps every
+ * trial with the moment it was written, so without this every trial lasts 0 s and the ETA is
+ * meaningless. Each trial starts 38 s after the previous one and takes 21 s per reported epoch.
+ */
+export async function backdateStudy(db: Db, studyId: string): Promise<void> {
+  await db.$transaction([
+    db.$executeRawUnsafe(
+      `UPDATE "study" SET "created_at" = now() - make_interval(secs => "next_trial_number" * 38 + 240) WHERE "id" = $1::uuid`,
+      studyId,
+    ),
+    db.$executeRawUnsafe(
+      `UPDATE "trial" AS t SET
+         "created_at" = s."created_at" + t."number" * interval '38 seconds',
+         "started_at" = s."created_at" + t."number" * interval '38 seconds' + interval '2 seconds',
+         "finished_at" = CASE WHEN t."finished_at" IS NULL THEN NULL
+                              ELSE s."created_at" + t."number" * interval '38 seconds' + interval '2 seconds'
+                                   + (SELECT count(*) FROM "intermediate_value" iv WHERE iv."trial_id" = t."id") * interval '21 seconds' END,
+         "last_event_at" = s."created_at" + t."number" * interval '38 seconds' + interval '2 seconds'
+                           + (SELECT count(*) FROM "intermediate_value" iv WHERE iv."trial_id" = t."id") * interval '21 seconds'
+       FROM "study" AS s
+       WHERE s."id" = t."study_id" AND t."study_id" = $1::uuid`,
+      studyId,
+    ),
+  ]);
+}
