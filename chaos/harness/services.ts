@@ -12,7 +12,7 @@
  * each server copies it (initdb takes seconds, a copy milliseconds), and `pg_ctl` starts and stops
  * it. Postgres refuses to run as root, so as root the binaries run as the `postgres` OS user.
  * fsync is off: a `-m immediate` stop still exercises crash recovery (the WAL is replayed), and
- * the page cache survives because the machine does not crash.
+ * the page cache survives because the machine does not crash; commits stay synchronous.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, rmSync } from 'node:fs';
@@ -21,7 +21,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type TestDatabase, createTestDatabase } from '@tunefleet/db/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -229,14 +228,12 @@ export interface PrivatePostgresOptions {
 
 export interface PrivatePostgres {
   readonly port: number;
-  /** URL of the migrated database (the one `database` holds). */
-  readonly url: string;
   /**
-   * The migrated database: packages/db's runner migrates a template on this server, which is
-   * cloned, exactly as the shared server's test databases are made. Its stores read what the
-   * fleet wrote.
+   * The server's `postgres` database: pass it as `startChaosFleet`'s `postgresServerUrl`, which
+   * migrates a template database here with packages/db's runner and clones the fleet's database
+   * from it, as on the shared server.
    */
-  readonly database: TestDatabase;
+  readonly serverUrl: string;
   readonly maxConnections: number;
   isRunning(): boolean;
   /** `pg_ctl stop -m immediate`: every backend dies at once, recovery runs at the next start. */
@@ -245,8 +242,10 @@ export interface PrivatePostgres {
   /** `pg_ctl restart -m immediate`. */
   restartImmediate(): Promise<void>;
   /**
-   * Opens connections until the server refuses more (`too many clients`), holds them idle for
-   * `holdMs`, then closes them; resolves with how many it held.
+   * Opens connections until the server refuses more (`too many clients`), then ends every other
+   * client's connection and keeps taking each slot that frees up, so clients that had connections
+   * must reconnect to a full server; holds all of it idle for `holdMs`, then closes its own
+   * connections. Resolves with how many it held at most.
    */
   exhaustConnections(holdMs: number): Promise<number>;
   /** Stops the server and removes its cluster folder. */
@@ -267,8 +266,10 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     `-c listen_addresses=127.0.0.1`,
     `-c unix_socket_directories=${root}`,
     `-c max_connections=${maxConnections}`,
+    // Safe without fsync only because the machine itself never crashes: a killed server's writes
+    // are in the page cache. synchronous_commit stays on, or an immediate stop would lose commits
+    // still in the WAL buffers, which no real deployment does.
     '-c fsync=off',
-    '-c synchronous_commit=off',
     '-c full_page_writes=off',
   ].join(' ');
   let running = false;
@@ -283,16 +284,9 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     running = false;
   };
 
-  let database: TestDatabase | undefined;
   const handle: PrivatePostgres & { killNow(): void } = {
     port,
-    get url() {
-      return this.database.url;
-    },
-    get database() {
-      if (database === undefined) throw new Error('the private Postgres has no database yet');
-      return database;
-    },
+    serverUrl,
     maxConnections,
     isRunning: () => running,
     stopImmediate,
@@ -303,27 +297,42 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     },
     async exhaustConnections(holdMs) {
       const clients: pg.Client[] = [];
-      try {
-        for (let i = 0; i < maxConnections + 10; i++) {
+      /** Opens connections until refused; returns how many it opened. */
+      const fill = async (): Promise<number> => {
+        let opened = 0;
+        for (;;) {
           const client = new pg.Client({ connectionString: serverUrl });
           client.on('error', () => undefined);
           try {
             await client.connect();
           } catch (err) {
             // 53300: too_many_connections; anything else is a real problem.
-            if ((err as { code?: string }).code === '53300') break;
+            if ((err as { code?: string }).code === '53300') return opened;
             throw err;
           }
           clients.push(client);
+          opened += 1;
         }
-        await new Promise((resolve) => setTimeout(resolve, holdMs));
+      };
+      try {
+        await fill();
+        if (clients.length === 0) throw new Error('no connection could be opened to fill the server');
+        const mine = (await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid)));
+        await clients[0]!.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND NOT (pid = ANY($1::int[]))`,
+          [mine],
+        );
+        const deadline = Date.now() + holdMs;
+        while (Date.now() < deadline) {
+          await fill();
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
         return clients.length;
       } finally {
         await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
       }
     },
     async close() {
-      await database?.db.$disconnect().catch(() => undefined);
       await stopImmediate().catch(() => undefined);
       open.delete(handle);
       await rm(root, { recursive: true, force: true });
@@ -339,7 +348,6 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
   open.add(handle);
   try {
     await start();
-    database = await createTestDatabase(serverUrl);
   } catch (err) {
     await handle.close();
     throw err;

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { createAuth } from './auth.js';
 import type { Config } from './config.js';
 import { handleError, handleNotFound } from './errors.js';
-import { checkedJsonParser } from './json-body.js';
+import { checkedJsonParser } from './json-body-parser.js';
 import { createMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import type { App, RouteDeps } from './route-deps.js';
@@ -87,9 +87,11 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
   });
 
   await registerRateLimit(app, config, auth);
-  // Security headers (nosniff, frame and referrer policies, HSTS). No Content-Security-Policy: the
-  // api answers JSON, and a policy strict enough to matter would break the /docs UI and the dashboard.
-  await app.register(helmet, { contentSecurityPolicy: false });
+  // Security headers (nosniff, frame and referrer policies). No Content-Security-Policy: the api
+  // answers JSON, and a policy strict enough to matter would break the /docs UI and the dashboard.
+  // No HSTS: whether the api is reached over TLS is the proxy's business, and HSTS with
+  // includeSubDomains from here would bind every sibling host to HTTPS for a year.
+  await app.register(helmet, { contentSecurityPolicy: false, strictTransportSecurity: false });
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...config.corsOrigins], methods: ['GET', 'POST'] });

@@ -31,7 +31,7 @@ export class UnauthorizedError extends Error {
   }
 }
 
-/** A JSON body that parsed but carries what no route accepts (see json-body.ts). */
+/** A JSON body that parsed but carries what no route accepts (see json-body-parser.ts). */
 export class JsonBodyError extends Error {
   readonly code = 'JSON_BODY_INVALID' as const;
   constructor(readonly issues: readonly Issue[]) {

@@ -109,6 +109,7 @@ describe('CORS and headers', () => {
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
       expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
       expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(res.headers['strict-transport-security'], url).toBeUndefined();
     }
     const ui = await api.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);

@@ -150,6 +150,9 @@ export interface RedisNamespace {
 export async function createRedisNamespace(serverUrl = redisServerUrl()): Promise<RedisNamespace> {
   const prefix = `tftest-${randomBytes(6).toString('hex')}`;
   const redis = new Redis(serverUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  // A test may stop the server (the chaos suite does); the client reconnects, and its commands
+  // fail on their own, so connection errors need no listener beyond this one.
+  redis.on('error', () => undefined);
   await redis.connect();
   return {
     prefix,

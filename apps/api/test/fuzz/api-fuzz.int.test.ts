@@ -6,7 +6,8 @@
  * validation error; never a 5xx. After each route's batch the api still answers and the studies
  * it was not asked to change are unchanged, row for row.
  *
- * FUZZ_RUNS (inputs per route, default 120) and FUZZ_SEED (to replay a failure) tune a run.
+ * FUZZ_RUNS (inputs per route, default 120), FUZZ_ROUTE_MS (time cap per route, default 4 s unless
+ * FUZZ_RUNS is set) and FUZZ_SEED (to replay a failure) tune a run.
  */
 import fc from 'fast-check';
 import type { Db, Stores } from '@tunefleet/db';
@@ -26,6 +27,8 @@ import {
 import { type RouteRef, listRoutes, takesNoParams } from './routes.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
+/** Time cap per route, so a loaded machine sends fewer inputs rather than overrunning CI's budget. */
+const ROUTE_TIME_LIMIT_MS = Number(process.env.FUZZ_ROUTE_MS ?? (process.env.FUZZ_RUNS === undefined ? 4_000 : 600_000));
 const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
 const TRIAL_STATES = ['WAITING', 'RUNNING', 'PAUSED', 'COMPLETE', 'PRUNED', 'FAILED'];
 /** Error codes whose issues must each name a field of the request. */
@@ -95,8 +98,10 @@ function routeFuzz(seeded: Seeded): Record<string, RouteFuzz> {
   };
 }
 
+type Method = 'GET' | 'POST' | 'HEAD' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+
 interface FuzzRequest {
-  method: 'GET' | 'POST';
+  method: Method;
   url: string;
   headers: Record<string, string>;
   payload?: string;
@@ -107,18 +112,23 @@ function requestArbitrary(route: RouteRef, fuzz: RouteFuzz, seeded: Seeded): fc.
   const params = fc.record(fuzz.params ?? {});
   const query = queryString(fuzz.query ?? {});
   const payload = fuzz.body ?? fc.constant(undefined);
-  return fc.record({ params, query, payload, auth: authHeader, contentType, extra: extraHeaders }).map((r) => {
+  // Now and then the path with a method it does not serve.
+  const method = fc.oneof(
+    { weight: 12, arbitrary: fc.constant(route.method as Method) },
+    { weight: 1, arbitrary: fc.constantFrom<Method>('HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', route.method === 'GET' ? 'POST' : 'GET') },
+  );
+  return fc.record({ method, params, query, payload, auth: authHeader, contentType, extra: extraHeaders }).map((r) => {
     let url = route.url;
     for (const [name, value] of Object.entries(r.params as Record<string, string>)) {
       // A request that carries the key may only change the study set aside for it.
-      const safe = route.method !== 'GET' && r.auth.kind === 'valid' && seeded.protectedStudies.includes(value) ? seeded.sacrificialStudy : value;
+      const safe = r.method !== 'GET' && r.method !== 'HEAD' && r.auth.kind === 'valid' && seeded.protectedStudies.includes(value) ? seeded.sacrificialStudy : value;
       url = url.replace(name === '*' ? '*' : `:${name}`, safe);
     }
     const headers: Record<string, string> = { ...r.extra };
     if (r.auth.header !== undefined) headers.authorization = r.auth.header;
     if (r.payload !== undefined && r.contentType !== undefined) headers['content-type'] = r.contentType;
     return {
-      method: route.method as 'GET' | 'POST',
+      method: r.method,
       url: url + r.query,
       headers,
       ...(r.payload !== undefined && { payload: r.payload }),
@@ -133,7 +143,7 @@ function checkAnswer(request: FuzzRequest, res: InjectResponse): void {
   expect(res.statusCode, where).toBeGreaterThanOrEqual(200);
   expect(res.statusCode, where).toBeLessThan(500);
   expect(res.body, where).not.toMatch(/root:.*:0:0:/);
-  if (res.statusCode < 400) return;
+  if (res.statusCode < 400 || request.method === 'HEAD') return;
   expect(res.headers['content-type'], where).toMatch(/^application\/json/);
   const error = res.json() as { statusCode: unknown; code: unknown; message: unknown; issues?: { field: string; message: string }[] };
   expect(error.statusCode, where).toBe(res.statusCode);
@@ -231,7 +241,12 @@ describe('api fuzzing', () => {
         // Every route is fuzzed even when one fails, so one run reports every broken route.
         // Routes without inputs but headers and query (files, health, metrics) need fewer runs.
         const takesInput = spec.params !== undefined || spec.query !== undefined || spec.body !== undefined;
-        const details = await fc.check(property, { numRuns: takesInput ? RUNS : Math.ceil(RUNS / 5), seed: SEED });
+        const details = await fc.check(property, {
+          numRuns: takesInput ? RUNS : Math.ceil(RUNS / 5),
+          seed: SEED,
+          interruptAfterTimeLimit: ROUTE_TIME_LIMIT_MS,
+          markInterruptAsFailure: false,
+        });
         tally.ms = Date.now() - routeStarted;
         if (details.failed) failures.push(`${key}: ${fc.defaultReportMessage(details)}`);
 
@@ -250,7 +265,7 @@ describe('api fuzzing', () => {
         `api fuzz (seed ${SEED}, ${RUNS} runs per route): ${total} inputs over ${counts.size} routes in ${((Date.now() - started) / 1000).toFixed(1)} s\n${table.join('\n')}\n`,
       );
       expect(failures, failures.join('\n\n')).toEqual([]);
-      expect(total).toBeGreaterThanOrEqual(counts.size * Math.ceil(RUNS / 5));
+      for (const [key, c] of counts) expect(c.inputs, key).toBeGreaterThanOrEqual(Math.min(10, RUNS));
     },
     170_000,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, jsonBodyIssues, stringProblem } from '../src/json-body.js';
+import { MAX_JSON_DEPTH, jsonBodyIssues, stringProblem } from '../src/json-body-parser.js';
 
 const nested = (levels: number, leaf: unknown = 1): unknown => {
   let value = leaf;
