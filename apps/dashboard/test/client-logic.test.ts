@@ -39,6 +39,7 @@ describe('format', () => {
     expect(formatPercent(0.8123)).toBe('81.2%');
     expect([formatCompact(950), formatCompact(20_000), formatCompact(1_500_000)]).toEqual(['950', '20k', '1.5M']);
     expect(formatDuration(93_000)).toBe('1 min 33 s');
+    expect(formatDuration(300_000)).toBe('5 min');
     expect(formatDuration(3 * 3600_000 + 120_000)).toBe('3 h 2 min');
     expect(formatParams({ learning_rate: 0.00123, activation: 'relu', augment: true })).toBe('learning_rate=0.00123, activation=relu, augment=true');
   });

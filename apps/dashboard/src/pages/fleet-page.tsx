@@ -53,7 +53,7 @@ export function FleetPage() {
                     <code>{w.id}</code>
                   </th>
                   <td>
-                    <span class={`badge ${w.alive ? 'badge-running' : 'badge-failed'}`}>{w.alive ? 'alive' : 'silent'}</span>
+                    <span class={`badge ${w.alive ? 'badge-alive' : 'badge-failed'}`}>{w.alive ? 'alive' : 'silent'}</span>
                   </td>
                   <td>{w.host}</td>
                   <td>{w.backend}</td>
