@@ -202,3 +202,42 @@ describe('study specs carry data, never code', () => {
     expect(await studyIds()).toEqual(before);
   });
 });
+
+describe('checkpoint downloads', () => {
+  apiTest('serve only the stored archive: traversal, encoded NULs, absolute paths and out-of-range epochs get 400 or 404', async ({ api, stores }) => {
+    const studyId = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: functionStudyBody() })).json().id;
+    const trial = await stores.trials.create(studyId, { params: { x1: 0, x2: 0 } });
+    await stores.checkpoints.save({ trialId: trial.id, epoch: 1, data: new Uint8Array(64).fill(9) });
+    const ok = await api.app.inject({ method: 'GET', url: `/trials/${trial.id}/checkpoints/1` });
+    expect(ok.statusCode).toBe(200);
+
+    const attempts = [
+      `/trials/${trial.id}%00/checkpoints/1`,
+      `/trials/${trial.id}%2500/checkpoints/1`,
+      `/trials/${trial.id}%2F..%2F${trial.id}/checkpoints/1`,
+      `/trials/..%2F${trial.id}/checkpoints/1`,
+      `/trials/%2Fetc%2Fpasswd/checkpoints/1`,
+      `/trials/%2Fproc%2Fself%2Fenviron/checkpoints/1`,
+      `/trials/C:%5CWindows%5Cwin.ini/checkpoints/1`,
+      `/trials/%2e%2e%2f%2e%2e%2f/checkpoints/1`,
+      `/trials/${trial.id}/checkpoints/1%00`,
+      `/trials/${trial.id}/checkpoints/%00`,
+      `/trials/${trial.id}/checkpoints/..%2F1`,
+      `/trials/${trial.id}/checkpoints/%2Fetc%2Fpasswd`,
+      `/trials/${trial.id}/checkpoints/-1`,
+      `/trials/${trial.id}/checkpoints/2147483648`,
+      `/trials/${trial.id}/checkpoints/99999999999999999999`,
+      `/trials/${trial.id}/checkpoints/2`,
+    ];
+    for (const url of attempts) {
+      const res = await api.app.inject({ method: 'GET', url });
+      expect([400, 404], url).toContain(res.statusCode);
+      expect(res.headers['content-type'], url).toMatch(/^application\/json/);
+      expect(res.headers['content-disposition'], url).toBeUndefined();
+    }
+    // Numeric spellings of an epoch (1e0, 0x1) are coerced to it and name the same stored archive.
+    expect((await api.app.inject({ method: 'GET', url: `/trials/${trial.id}/checkpoints/1e0` })).rawPayload).toEqual(ok.rawPayload);
+    const huge = await api.app.inject({ method: 'GET', url: `/trials/${trial.id}/checkpoints/2147483648` });
+    expect(huge.json().issues[0].field).toBe('params.epoch');
+  });
+});
