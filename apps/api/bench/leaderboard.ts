@@ -1,6 +1,6 @@
 /**
  * Leaderboard and study-progress latency at 100,000 trials: seeds a throwaway database with one
- * study of N trials (about 85% COMPLETE), then times the routes through `app.inject` (no network),
+ * study of N trials (about 85% COMPLETE; see seed-study.ts), then times the routes through `app.inject` (no network),
  * printing median and p95 per route. Run: `pnpm --filter @tunefleet/api bench [trials]`. The same
  * routes over HTTP under a fixed request rate: `bench/load.ts`.
  * Needs Postgres (TUNEFLEET_BENCH_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -14,7 +14,7 @@ import { seedBenchDatabase } from './seed-study.js';
 const trials = Number(process.argv[2] ?? 100_000);
 const reps = 30;
 
-const bench = await seedBenchDatabase(trials);
+const bench = await seedBenchDatabase({ bigStudyTrials: trials, otherStudies: 0 });
 const { db, studyId } = bench;
 const study = { id: studyId };
 const log = pino({ level: 'silent' });

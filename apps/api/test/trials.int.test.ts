@@ -25,6 +25,31 @@ describe('trials', () => {
     expect(several.items).toHaveLength(5);
   });
 
+  apiTest('answers each summary as toTrialSummary shows the stored trial, a non-finite metric as null', async ({ api, stores }) => {
+    const studyId = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: cnnStudyBody() })).json().id;
+    const done = await stores.trials.create(studyId, { params: { learning_rate: 0.001, cnn_layers: 6, activation: 'relu' } });
+    await stores.trials.apply(done.id, 'started', { workerId: 'w-1', attempts: 1 });
+    await stores.trials.apply(done.id, 'completed', { vloss: 1.25, accuracy: 0.5, macroF1: 0.49, objectiveValue: 1.25, parameterCount: 4321, efficiency: 1 / (1.25 * 4321) });
+    const diverged = await stores.trials.create(studyId, { params: { learning_rate: 0.01, cnn_layers: 4, activation: 'elu' } });
+    await stores.trials.apply(diverged.id, 'started');
+    await stores.trials.apply(diverged.id, 'failed', { failureType: 'diverged', failureMessage: 'loss is "NaN"\n', vloss: Number.NaN, objectiveValue: Number.POSITIVE_INFINITY });
+    const waiting = await stores.trials.create(studyId, { params: { learning_rate: 0.005, cnn_layers: 5, activation: 'gelu' } });
+
+    const res = await api.app.inject({ method: 'GET', url: `/studies/${studyId}/trials?limit=2` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const page = res.json();
+    const expected = await Promise.all([done, diverged].map(async (t) => toTrialSummary(await stores.trials.get(t.id))));
+    expect(page).toEqual({
+      items: expected.map((t) => ({ ...t, vloss: Number.isFinite(t.vloss) ? t.vloss : null, objectiveValue: Number.isFinite(t.objectiveValue) ? t.objectiveValue : null })),
+      nextCursor: 1,
+    });
+    expect(page.items[1]).toMatchObject({ vloss: null, objectiveValue: null, failureMessage: 'loss is "NaN"\n' });
+    const last = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/trials?after=1` })).json();
+    expect(last).toEqual({ items: [toTrialSummary(await stores.trials.get(waiting.id))], nextCursor: null });
+    expect((await api.app.inject({ method: 'GET', url: `/studies/${studyId}/trials?after=2` })).json()).toEqual({ items: [], nextCursor: null });
+  });
+
   apiTest('rejects a bad state, a limit over 500 and a non-integer cursor, naming the field', async ({ api, study }) => {
     const cases: [string, string][] = [
       [`state=DONE`, 'querystring.state[0]'],

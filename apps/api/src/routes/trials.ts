@@ -10,6 +10,7 @@ import { IdParams, errorResponses } from '../schemas/common.js';
 import { ListTrialsQuery, TrialDetailSchema, TrialListSchema } from '../schemas/trials.js';
 import { type App, type RouteDeps, security } from '../route-deps.js';
 import { isUuid } from '../uuid.js';
+import { sendJsonText } from '../json-text-reply.js';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
@@ -76,13 +77,43 @@ function architectureOf(fixed: Record<string, unknown>, params: Record<string, u
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const iso8601 = (column: string): string => `to_char("${column}" AT TIME ZONE 'UTC', ${ISO})`;
 
-/** The columns `toTrialSummary` shows, named as it names them, timestamps already in ISO form. */
-const SUMMARY_COLUMNS = `"id"::text AS "id", "study_id"::text AS "studyId", "number", "state"::text AS "state", "params",
-  "objective_value" AS "objectiveValue", "vloss", "accuracy", "macro_f1" AS "f1",
-  "parameter_count" AS "parameterCount", "efficiency", "attempts", "worker_id" AS "workerId",
-  "failure_type" AS "failureType", "failure_message" AS "failureMessage", "retry_of_id"::text AS "retryOfId",
-  ${iso8601('created_at')} AS "createdAt", ${iso8601('started_at')} AS "startedAt",
-  ${iso8601('finished_at')} AS "finishedAt", ${iso8601('last_event_at')} AS "lastEventAt"`;
+/**
+ * The fields `toTrialSummary` shows, by the names it gives them, and the SQL that reads each,
+ * timestamps already in ISO form; `float` marks the float8 columns.
+ */
+const SUMMARY_FIELDS: readonly (readonly [name: string, sql: string, float?: true])[] = [
+  ['id', '"id"::text'],
+  ['studyId', '"study_id"::text'],
+  ['number', '"number"'],
+  ['state', '"state"::text'],
+  ['params', '"params"'],
+  ['objectiveValue', '"objective_value"', true],
+  ['vloss', '"vloss"', true],
+  ['accuracy', '"accuracy"', true],
+  ['f1', '"macro_f1"', true],
+  ['parameterCount', '"parameter_count"'],
+  ['efficiency', '"efficiency"', true],
+  ['attempts', '"attempts"'],
+  ['workerId', '"worker_id"'],
+  ['failureType', '"failure_type"'],
+  ['failureMessage', '"failure_message"'],
+  ['retryOfId', '"retry_of_id"::text'],
+  ['createdAt', iso8601('created_at')],
+  ['startedAt', iso8601('started_at')],
+  ['finishedAt', iso8601('finished_at')],
+  ['lastEventAt', iso8601('last_event_at')],
+];
+
+/** The summary as columns of a row. */
+const SUMMARY_COLUMNS = SUMMARY_FIELDS.map(([name, sql]) => `${sql} AS "${name}"`).join(', ');
+
+/**
+ * The summary as a JSON object built by Postgres, keys in the response schema's order. JSON has no
+ * NaN or Infinity: a non-finite float is written null, as the response serialiser writes one.
+ */
+const SUMMARY_JSON = `json_build_object(${SUMMARY_FIELDS.map(
+  ([name, sql, float]) => `'${name}', ${float ? `CASE WHEN ${sql} IN ('NaN', 'Infinity', '-Infinity') THEN NULL ELSE ${sql} END` : sql}`,
+).join(', ')})`;
 
 /** A trial summary as the listing answers it. */
 interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
@@ -90,21 +121,33 @@ interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
 }
 
 /**
- * One page of a study's trial summaries by number, in one statement: only the columns the
- * listing shows (not the per-class accuracy and confusion matrix the store's full trial carries),
- * timestamps already in ISO form. Served by the (study_id, number) unique index; with a state
- * filter the planner may use (study_id, state, objective_value) when the states are rare.
+ * One page of a study's trial summaries by number as the response body, built by Postgres in one
+ * statement: only the columns the listing shows (not the per-class accuracy and confusion matrix
+ * the store's full trial carries). The api passes the text through instead of parsing 100 rows of
+ * 20 columns and serialising them again, which was most of the route's CPU time. One row more than
+ * asked tells whether there is a next page; `rows` = 0 is the end of a study's trials or an
+ * unknown study. Served by the (study_id, number) unique index; with a state filter the planner
+ * may use (study_id, state, objective_value) when the states are rare.
  */
-async function listSummaries(db: Db, studyId: string, states: TrialState[] | null, after: number, take: number): Promise<SummaryRow[]> {
-  const { rows } = await db.pool.query<SummaryRow>(
-    `SELECT ${SUMMARY_COLUMNS}
-     FROM "trial"
-     WHERE "study_id" = $1::uuid AND "number" > $2::int AND ($3::text[] IS NULL OR "state" = ANY($3::text[]::"trial_state"[]))
-     ORDER BY "number" ASC
-     LIMIT $4::int`,
-    [studyId, after, states, take],
+async function readSummaryPage(
+  db: Db,
+  studyId: string,
+  states: TrialState[] | null,
+  after: number,
+  limit: number,
+): Promise<{ rows: number; body: string }> {
+  const { rows } = await db.pool.query<{ rows: number; body: string }>(
+    `SELECT count(*)::int AS "rows",
+            json_build_object('items', coalesce(json_agg("item" ORDER BY "number") FILTER (WHERE "n" <= $4::int), '[]'::json),
+                              'nextCursor', CASE WHEN count(*) > $4::int THEN max("number") FILTER (WHERE "n" <= $4::int) END)::text AS "body"
+     FROM (SELECT "number", row_number() OVER (ORDER BY "number") AS "n", ${SUMMARY_JSON} AS "item"
+           FROM "trial"
+           WHERE "study_id" = $1::uuid AND "number" > $2::int AND ($3::text[] IS NULL OR "state" = ANY($3::text[]::"trial_state"[]))
+           ORDER BY "number" ASC
+           LIMIT $4::int + 1) AS "page"`,
+    [studyId, after, states, limit],
   );
-  return rows;
+  return rows[0] as { rows: number; body: string };
 }
 
 /** A trial in full, its per-epoch values and checkpoint metadata as one array per column in epoch order. */
@@ -174,18 +217,13 @@ export default async function trialRoutes(app: App, deps: RouteDeps): Promise<vo
         response: { 200: TrialListSchema, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       const { state, after, limit } = request.query;
-      // One more row than asked tells whether there is a next page.
-      const rows = isUuid(id) ? await listSummaries(db, id, (state as TrialState[] | undefined) ?? null, after ?? -1, limit + 1) : [];
+      const page = isUuid(id) ? await readSummaryPage(db, id, (state as TrialState[] | undefined) ?? null, after ?? -1, limit) : null;
       // An empty page is either the end of a study's trials or an unknown study.
-      if (rows.length === 0) await stores.studies.get(id);
-      const items = rows.slice(0, limit);
-      return {
-        items,
-        nextCursor: rows.length > limit ? items[items.length - 1].number : null,
-      };
+      if (page === null || page.rows === 0) await stores.studies.get(id);
+      return sendJsonText(reply, page?.body ?? '{"items":[],"nextCursor":null}');
     },
   );
 
