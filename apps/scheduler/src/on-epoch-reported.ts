@@ -1,8 +1,10 @@
 import { type TrialEpochEvent, trialCheckpointKey } from '@tunefleet/contracts';
 import { NopPruner, lastValue, transition } from '@tunefleet/search';
+import type { Trial } from '@tunefleet/db';
 import { type SchedulerContext, runtimeOf } from './context.js';
 import { moveCheckpoint } from './move-checkpoint.js';
 import type { StudyLoop } from './study-loop.js';
+import type { Metric } from './study-runtime.js';
 import { epochReport, isMissing } from './trial-metrics.js';
 import { setStopKey } from './trial-signals.js';
 
@@ -22,6 +24,11 @@ export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, ev
   // leaves nothing behind: its checkpoint would become the newest of the lineage with no value
   // stored for its epoch, and a retry resuming from it would miss that epoch.
   if (transition(trial.state, 'epochReported') === 'ignore') {
+    if (await fillsGap(ctx, trial, event.epoch)) {
+      await recordLateEpoch(ctx, runtime.metric, trial, event);
+      tlog.info({ epoch: event.epoch, state: trial.state }, 'late epoch report filled a gap');
+      return;
+    }
     if (event.checkpoint !== undefined) await ctx.redis.del(trialCheckpointKey(trial.id, event.checkpoint.epoch, ctx.config.queuePrefix));
     tlog.debug({ epoch: event.epoch, state: trial.state }, 'late epoch report ignored');
     return;
@@ -65,4 +72,23 @@ export async function onEpochReported(ctx: SchedulerContext, loop: StudyLoop, ev
   await setStopKey(ctx, trial.id);
   tlog.info({ epoch: event.epoch, rung: decision.rung, value: last }, 'trial pruned');
   await loop.fill(trial.studyId);
+}
+
+/**
+ * Whether a report the trial no longer takes is one it missed: the trial ended COMPLETE or
+ * PRUNED with later epochs stored but not this one. That happens when the report was delivered
+ * late (the scheduler died while holding it, and BullMQ redelivered it once its lock expired,
+ * after the trial's later reports); storing it loses nothing and decides nothing. A FAILED trial
+ * takes nothing more: its retry has already copied the values it resumes from.
+ */
+async function fillsGap(ctx: SchedulerContext, trial: Trial, epoch: number): Promise<boolean> {
+  if (trial.state !== 'COMPLETE' && trial.state !== 'PRUNED') return false;
+  const stored = await ctx.stores.trials.intermediateValues(trial.id);
+  return stored.some((v) => v.epoch > epoch) && !stored.some((v) => v.epoch === epoch);
+}
+
+async function recordLateEpoch(ctx: SchedulerContext, metric: Metric, trial: Trial, event: TrialEpochEvent): Promise<void> {
+  if (event.checkpoint !== undefined) await moveCheckpoint(ctx, trial.id, event.checkpoint);
+  const report = epochReport(metric, event.epoch, event.metrics, trial.parameterCount);
+  if (!isMissing(report)) await ctx.stores.trials.recordEpoch(trial.id, report);
 }
