@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `pnpm bench <name> [args]` runs one benchmark suite: search, train or service.
+// `pnpm bench <name> [args]` runs one benchmark suite: search, train, service or fleet.
 import { spawnSync } from 'node:child_process';
 
 const suites = {
   search: ['--filter', '@tunefleet/search', 'run', 'bench'],
   train: ['--filter', '@tunefleet/models', 'run', 'bench'],
   service: ['--filter', '@tunefleet/scheduler', 'run', 'bench'],
+  // The api, one scheduler and 50 worker processes (e2e/bench/fleet-50.ts).
+  fleet: ['exec', 'tsx', '--conditions=source', 'e2e/bench/fleet-50.ts'],
 };
 const [name, ...rest] = process.argv.slice(2);
 if (!suites[name]) {
