@@ -1,9 +1,9 @@
 /**
- * What the api answers, as the dashboard reads it. Shapes of existing routes come from the api's
- * route schemas (the single source of the wire format); the analysis routes follow their contract
- * (apps/api README: history, curves, params, importance).
+ * What the api answers, as the dashboard reads it: the api's route schemas are the single source
+ * of the wire format, so a change there is a type error here.
  */
 import type { Static } from 'typebox';
+import type { CurvesSchema, HistorySchema, ImportanceSchema, ParamsSchema } from '@tunefleet/api/src/schemas/analysis.js';
 import type { LeaderboardSchema, ParetoSchema } from '@tunefleet/api/src/schemas/leaderboard.js';
 import type { StudyDetailSchema, StudyListSchema } from '@tunefleet/api/src/schemas/studies.js';
 import type { TrialDetailSchema, TrialListSchema } from '@tunefleet/api/src/schemas/trials.js';
@@ -22,55 +22,8 @@ export type WorkerList = Static<typeof WorkerListSchema>;
 export type Direction = 'minimize' | 'maximize';
 export type TrialState = StudyDetail['progress']['counts'] extends Record<infer K, number> ? K : never;
 
-export interface History {
-  readonly studyId: string;
-  readonly objective: string;
-  readonly direction: Direction;
-  readonly total: number;
-  readonly points: readonly { trialId: string; number: number; value: number | null; best: number | null; state: TrialState }[];
-}
-
-export interface Curves {
-  readonly studyId: string;
-  readonly metric: 'vloss';
-  readonly rungs: readonly number[];
-  readonly total: number;
-  readonly trials: readonly {
-    trialId: string;
-    number: number;
-    state: TrialState;
-    prunedAtRung: number | null;
-    values: readonly (readonly [number, number])[];
-  }[];
-}
-
-export interface ParamDimension {
-  readonly name: string;
-  readonly type: 'float' | 'int' | 'categorical';
-  readonly low?: number;
-  readonly high?: number;
-  readonly log?: boolean;
-  readonly choices?: readonly (number | string | boolean)[];
-}
-
-export interface ParamRows {
-  readonly studyId: string;
-  readonly objective: string;
-  readonly direction: Direction;
-  readonly total: number;
-  readonly dimensions: readonly ParamDimension[];
-  readonly rows: readonly {
-    trialId: string;
-    number: number;
-    state: TrialState;
-    values: readonly (number | string | boolean | null)[];
-    objectiveValue: number | null;
-  }[];
-}
-
-export interface Importance {
-  readonly studyId: string;
-  readonly method: string;
-  readonly trials: number;
-  readonly importances: readonly { name: string; importance: number }[];
-}
+export type History = Static<typeof HistorySchema>;
+export type Curves = Static<typeof CurvesSchema>;
+export type ParamRows = Static<typeof ParamsSchema>;
+export type ParamDimension = ParamRows['dimensions'][number];
+export type Importance = Static<typeof ImportanceSchema>;

@@ -25,12 +25,12 @@ describe('historyChart', () => {
     points: [
       { trialId: 'a', number: 0, value: 3, best: 3, state: 'COMPLETE' },
       { trialId: 'b', number: 1, value: 5, best: 3, state: 'PRUNED' },
-      { trialId: 'c', number: 2, value: null, best: 3, state: 'FAILED' },
+      { trialId: 'c', number: 2, value: NaN, best: 3, state: 'COMPLETE' },
       { trialId: 'd', number: 3, value: 1, best: 1, state: 'COMPLETE' },
     ],
   };
 
-  it('draws one scatter series per state and counts only trials with a value', () => {
+  it('draws one scatter series per state and counts only finite values', () => {
     const { option, points } = historyChart(history);
     expect(points).toBe(3);
     const scatter = series(option).filter((s) => s.type === 'scatter');
