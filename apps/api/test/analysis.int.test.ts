@@ -1,8 +1,9 @@
 import type { Db, Stores } from '@tunefleet/db';
 import { createTestStudy } from '@tunefleet/db/testing';
 import type { Params } from '@tunefleet/search';
-import { describe, expect } from 'vitest';
-import { AUTH, apiTest, cnnStudyBody, functionStudyBody } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { capHistory, prunedAtEpoch, rungEpochs } from '../src/routes/analysis.js';
+import { AUTH, apiTest, buildTestApi, cnnStudyBody, functionStudyBody } from './helpers.js';
 
 type End = 'completed' | 'pruned' | 'failed';
 
@@ -271,5 +272,51 @@ describe('dashboard data', () => {
   apiTest('documents the dashboard routes in OpenAPI', async ({ api }) => {
     const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
     for (const path of ['history', 'curves', 'params', 'importance', 'events']) expect(doc.paths).toHaveProperty([`/studies/{id}/${path}`, 'get']);
+  });
+});
+
+describe('dashboard data rules', () => {
+  it('keeps an even subsample of the improvements, the last one included, when they alone exceed the cap', () => {
+    const falling = Array.from({ length: 10 }, (_, i) => ({ number: i, value: 10 - i }));
+    expect(capHistory(falling, 'minimize', 4).map((p) => p.number)).toEqual([0, 3, 6, 9]);
+    const rising = [3, 1, 4, 1, 5, 9, 2, 6].map((value, number) => ({ number, value }));
+    expect(capHistory(rising, 'maximize', 8).map((p) => p.best)).toEqual([3, 3, 4, 4, 5, 9, 9, 9]);
+    // Improvements 0, 2, 4, 5; one place left for the others (1, 3, 6, 7), thinned evenly from the first.
+    expect(capHistory(rising, 'maximize', 5).map((p) => p.number)).toEqual([0, 1, 2, 4, 5]);
+  });
+
+  it("derives the rungs' epochs from the stored pruner", () => {
+    const sha = (rule: 'optuna' | 'ray') =>
+      rungEpochs({
+        maxEpochs: 27,
+        prunerJSON: { type: 'successive-halving', minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0, bootstrapCount: 0, rule, maxResource: rule === 'ray' ? 27 : null },
+      });
+    expect(sha('optuna')).toEqual({ rungs: [1, 3, 9, 27], rungIndexed: true });
+    expect(sha('ray').rungs).toEqual([1, 3, 9, 27]);
+    expect(rungEpochs({ maxEpochs: 10, prunerJSON: { type: 'hyperband', minResource: 1, maxResource: 10, reductionFactor: 3, bootstrapCount: 0 } })).toEqual({
+      rungs: [1, 3, 9],
+      rungIndexed: false,
+    });
+    expect(rungEpochs({ maxEpochs: 10, prunerJSON: null, promotion: { minResource: 1, maxResource: 10, reductionFactor: 3 } }).rungs).toEqual([1, 3, 10]);
+    expect(rungEpochs({ maxEpochs: 3, prunerJSON: { type: 'nop' } }).rungs).toEqual([]);
+    // Hyperband's stored rung is per bracket: the last rung reached by the last report instead.
+    expect(prunedAtEpoch({ rungs: [1, 3, 9], rungIndexed: false }, 0, 4)).toBe(3);
+    expect(prunedAtEpoch({ rungs: [1, 3, 9], rungIndexed: true }, 1, 4)).toBe(3);
+    expect(prunedAtEpoch({ rungs: [], rungIndexed: false }, null, 2)).toBe(2);
+  });
+});
+
+describe('dashboard data with READ_REQUIRES_KEY', () => {
+  apiTest('needs the key like every other read', async ({ db, study }) => {
+    const api = await buildTestApi(db, { env: { READ_REQUIRES_KEY: 'true' } });
+    try {
+      for (const path of ['history', 'curves', 'params', 'importance', 'events']) {
+        const res = await api.app.inject({ method: 'GET', url: `/studies/${study.id}/${path}` });
+        expect(res.statusCode, path).toBe(401);
+      }
+      expect((await api.app.inject({ method: 'GET', url: `/studies/${study.id}/history`, headers: AUTH })).statusCode).toBe(200);
+    } finally {
+      await api.close();
+    }
   });
 });
