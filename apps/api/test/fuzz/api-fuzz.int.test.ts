@@ -6,7 +6,7 @@
  * validation error; never a 5xx. After each route's batch the api still answers and the studies
  * it was not asked to change are unchanged, row for row.
  *
- * FUZZ_RUNS (inputs per route, default 120), FUZZ_ROUTE_MS (time cap per route, default 4 s unless
+ * FUZZ_RUNS (inputs per route, default 300), FUZZ_ROUTE_MS (time cap per route, default 4 s unless
  * FUZZ_RUNS is set) and FUZZ_SEED (to replay a failure) tune a run.
  */
 import fc from 'fast-check';
@@ -26,7 +26,7 @@ import {
 } from './arbitraries.js';
 import { type RouteRef, listRoutes, takesNoParams } from './routes.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 /** Time cap per route, so a loaded machine sends fewer inputs rather than overrunning CI's budget. */
 const ROUTE_TIME_LIMIT_MS = Number(process.env.FUZZ_ROUTE_MS ?? (process.env.FUZZ_RUNS === undefined ? 4_000 : 600_000));
 const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
