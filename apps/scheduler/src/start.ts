@@ -9,8 +9,9 @@ import { Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createContext } from './context.js';
+import { type SchedulerContext, createContext } from './context.js';
 import { createEventBatches } from './event-batch.js';
+import { handleTrialEvent } from './handle-trial-event.js';
 import { createLogger } from './logger.js';
 import { reconcile } from './reconcile.js';
 import { createSerial } from './serial.js';
@@ -34,6 +35,19 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
+/**
+ * Reports a crashed scheduler was holding (active, their locks not yet expired) go back to the
+ * front of the queue. The scheduler runs as one replica, so at start-up no other process can own
+ * them; left alone, BullMQ's stall check would redeliver them only after their lock expired,
+ * behind the reports that came later (a trial completed before its earlier epochs were stored).
+ */
+async function requeueOrphanedReports(ctx: SchedulerContext, log: Logger): Promise<void> {
+  // Oldest last: each goes to the front of the queue, so the oldest is handled first.
+  const orphans = (await ctx.eventsQueue.getJobs(['active'])).sort((a, b) => b.timestamp - a.timestamp);
+  for (const job of orphans) await job.moveToWait();
+  if (orphans.length > 0) log.warn({ reports: orphans.length }, 'reports held by a previous scheduler requeued');
+}
+
 export async function startScheduler(options: StartSchedulerOptions): Promise<RunningScheduler> {
   const { config } = options;
   const log = options.log ?? createLogger(config);
@@ -52,6 +66,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   };
 
   try {
+    await requeueOrphanedReports(ctx, log);
     await serial(() => reconcile(ctx, loop, { startup: true }));
     await serial(() => loop.poll());
   } catch (err) {
@@ -59,7 +74,9 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
     throw err;
   }
 
-  const handleEvent = createEventBatches(ctx, loop, serial);
+  const handleEvent = createEventBatches((batchLoop, data) => handleTrialEvent(ctx, batchLoop, data), loop, serial, (err) =>
+    log.error({ err }, 'trial event batch failed'),
+  );
   const worker = new Worker(QUEUES.trialEvents, (job) => handleEvent(job.data), {
     connection: redis,
     prefix,
