@@ -91,27 +91,8 @@ async function retryPlan(ctx: SchedulerContext, runtime: StudyRuntime, trial: Tr
 export async function enqueueTrial(ctx: SchedulerContext, runtime: StudyRuntime, trial: Trial, plan: DispatchPlan): Promise<void> {
   const owners = plan.resumeTrialId === null || plan.startEpoch <= 0 ? [] : await lineage(ctx, trial);
   const { startEpoch, resumeCheckpoint } = await stageResumeCheckpoint(ctx, trial, owners, plan.attempt, plan);
-  const job = parseTrialRunJob({
-    v: TRIAL_RUN_VERSION,
-    trialId: trial.id,
-    studyId: trial.studyId,
-    trialNumber: trial.number,
-    params: jobParams(runtime, trial.params),
-    objective: runtime.objective,
-    maxEpochs: plan.maxEpochs,
-    startEpoch,
-    ...(resumeCheckpoint !== undefined && { resumeCheckpoint }),
-    seed: deriveSeed(runtime.seed, trial.number),
-    attempt: plan.attempt,
-  } satisfies TrialRunJob);
-  await ctx.trialsQueue.add(TRIAL_RUN_JOB_NAME, job, {
-    jobId: trialRunJobId(trial.id, plan.attempt),
-    attempts: ctx.config.jobAttempts,
-    backoff: { type: 'exponential', delay: ctx.config.jobBackoffMs },
-    // Finished jobs stay a while: reconcile tells a lost job from a finished one by looking it up.
-    removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
-  });
+  const { name, data, opts } = trialRunJob(ctx, runtime, trial, plan, { startEpoch, resumeCheckpoint });
+  await ctx.trialsQueue.add(name, data, opts);
 }
 
 export type StartOutcome = 'dispatched' | 'failed' | 'skipped';

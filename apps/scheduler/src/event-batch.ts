@@ -10,8 +10,6 @@
  * report whose handler or fill failed is rejected (BullMQ retries it; handlers are idempotent), and
  * a crash mid-batch leaves its jobs to be redelivered.
  */
-import type { SchedulerContext } from './context.js';
-import { handleTrialEvent } from './handle-trial-event.js';
 import type { Serial } from './serial.js';
 import type { StudyLoop } from './study-loop.js';
 
@@ -22,12 +20,25 @@ interface Entry {
   failed: boolean;
 }
 
-/** Returns the consumer's processor: resolves when the report and the fill it asked for are done. */
-export function createEventBatches(ctx: SchedulerContext, loop: StudyLoop, serial: Serial): (data: unknown) => Promise<void> {
+/** Handles one report with the loop it is given (`handleTrialEvent(ctx, loop, data)`). */
+export type HandleReport = (loop: StudyLoop, data: unknown) => Promise<void>;
+
+/**
+ * Returns the consumer's processor: resolves when the report and the fill it asked for are done.
+ * `onError` hears of a batch that failed outside any report (a bug; its reports are rejected too).
+ */
+export function createEventBatches(
+  handle: HandleReport,
+  loop: StudyLoop,
+  serial: Serial,
+  onError: (err: unknown) => void,
+): (data: unknown) => Promise<void> {
   let pending: Entry[] = [];
+  /** The batch being handled (settling a promise twice is a no-op, so a late reject is harmless). */
+  let current: Entry[] = [];
 
   async function handleBatch(): Promise<void> {
-    const batch = pending;
+    const batch = (current = pending);
     pending = [];
     const fills = new Map<string, Entry[]>();
     for (const entry of batch) {
@@ -40,7 +51,7 @@ export function createEventBatches(ctx: SchedulerContext, loop: StudyLoop, seria
         },
       };
       try {
-        await handleTrialEvent(ctx, deferred, entry.data);
+        await handle(deferred, entry.data);
       } catch (err) {
         entry.failed = true;
         entry.reject(err);
@@ -65,7 +76,10 @@ export function createEventBatches(ctx: SchedulerContext, loop: StudyLoop, seria
       pending.push({ data, resolve, reject, failed: false });
       // The first report of a batch queues its handling; later ones join it until it starts.
       if (pending.length === 1) {
-        serial(handleBatch).catch((err: unknown) => ctx.log.error({ err }, 'trial event batch failed'));
+        serial(handleBatch).catch((err: unknown) => {
+          for (const entry of current) entry.reject(err);
+          onError(err);
+        });
       }
     });
 }
