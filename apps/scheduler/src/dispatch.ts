@@ -25,6 +25,12 @@ export interface DispatchPlan {
   readonly maxEpochs: number;
   /** The trial whose checkpoint is resumed (this one, or the one it retries); null from scratch. */
   readonly resumeTrialId: string | null;
+  /**
+   * The epoch whose checkpoint the job should resume from: the furthest one the trial reached
+   * below its target. Above `startEpoch` when that checkpoint is gone; the job then records the
+   * fallback (resume-checkpoint.ts). Undefined or 0: nothing to resume.
+   */
+  readonly wantedEpoch?: number;
 }
 
 /** The trial and the trials it retries, newest first (at most `limit`). */
@@ -54,14 +60,15 @@ export async function resumePlan(
   const reported = (await ctx.stores.trials.intermediateValues(trial.id)).at(-1)?.epoch ?? 0;
   const reached = Math.min(Math.max(reported, trial.resumeFromEpoch ?? 0), atMostEpoch);
   const maxEpochs = trainUntilEpoch(runtime, reached);
+  const wantedEpoch = reached < maxEpochs ? reached : 0;
   for (const owner of await lineage(ctx, trial)) {
     const checkpoints = await ctx.stores.checkpoints.list(owner.id);
     const usable = checkpoints.filter((c) => c.epoch <= atMostEpoch && c.epoch < maxEpochs).at(-1);
     if (usable !== undefined) {
-      return { attempt: trial.attempts + 1, startEpoch: usable.epoch, maxEpochs, resumeTrialId: owner.id };
+      return { attempt: trial.attempts + 1, startEpoch: usable.epoch, maxEpochs, resumeTrialId: owner.id, wantedEpoch };
     }
   }
-  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs, resumeTrialId: null };
+  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs, resumeTrialId: null, wantedEpoch };
 }
 
 /**
@@ -77,9 +84,9 @@ async function retryPlan(ctx: SchedulerContext, runtime: StudyRuntime, trial: Tr
         if (v.epoch <= epoch) await ctx.stores.trials.recordEpoch(trial.id, v);
       }
     }
-    return { attempt: trial.attempts + 1, startEpoch: epoch, maxEpochs: trainUntilEpoch(runtime, epoch), resumeTrialId: owner.id };
+    return { attempt: trial.attempts + 1, startEpoch: epoch, maxEpochs: trainUntilEpoch(runtime, epoch), resumeTrialId: owner.id, wantedEpoch: epoch };
   }
-  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null };
+  return { attempt: trial.attempts + 1, startEpoch: 0, maxEpochs: trainUntilEpoch(runtime, 0), resumeTrialId: null, wantedEpoch: epoch };
 }
 
 /**

@@ -38,19 +38,26 @@ async function candidates(ctx: SchedulerContext, owners: readonly Trial[], plann
 /**
  * Puts the bytes of the checkpoint `attempt` of `trial` resumes from into Redis: the planned one
  * (`resumeTrialId` at `startEpoch`) or, if it is unusable, the fallback described above, searched
- * in `owners` (the trial's lineage, newest first).
+ * in `owners` (the trial's lineage, newest first). A plan whose `wantedEpoch` lies above its
+ * `startEpoch` found that checkpoint's row gone already, and is recorded as a `missing` fallback.
  */
 export async function stageResumeCheckpoint(
   ctx: SchedulerContext,
   trial: Trial,
   owners: readonly Trial[],
   attempt: number,
-  planned: { readonly resumeTrialId: string | null; readonly startEpoch: number },
+  planned: { readonly resumeTrialId: string | null; readonly startEpoch: number; readonly wantedEpoch?: number },
 ): Promise<ResumeStart> {
-  if (planned.resumeTrialId === null || planned.startEpoch <= 0) return { startEpoch: 0 };
   const unusable: { candidate: Candidate; problem: ResumeFallbackProblem }[] = [];
+  // The plan already passed over the checkpoint it wanted: its row is gone.
+  const wanted = planned.wantedEpoch ?? 0;
+  if (wanted > planned.startEpoch) unusable.push({ candidate: { trialId: trial.id, epoch: wanted }, problem: 'missing' });
   let staged: ResumeStart = { startEpoch: 0 };
-  for (const candidate of await candidates(ctx, owners, { trialId: planned.resumeTrialId, epoch: planned.startEpoch })) {
+  const tries =
+    planned.resumeTrialId === null || planned.startEpoch <= 0
+      ? []
+      : await candidates(ctx, owners, { trialId: planned.resumeTrialId, epoch: planned.startEpoch });
+  for (const candidate of tries) {
     let data: Uint8Array;
     try {
       ({ data } = await ctx.stores.checkpoints.read(candidate.trialId, candidate.epoch));

@@ -3,7 +3,7 @@ import type { Stores, Trial } from '@tunefleet/db';
 import { serviceTest as test } from '@tunefleet/db/testing';
 import { describe, expect } from 'vitest';
 import { runtimeOf } from '../src/context.js';
-import { enqueueTrial } from '../src/dispatch.js';
+import { enqueueTrial, resumePlan } from '../src/dispatch.js';
 import { handleTrialEvent } from '../src/handle-trial-event.js';
 import { fakeArchive } from './helpers/fake-worker.js';
 import { type TestContext, functionStudy, makeContext, testConfig } from './helpers/harness.js';
@@ -71,6 +71,29 @@ describe('resuming from a checkpoint that is gone or corrupt', () => {
       expect(job.resumeCheckpoint).toBeUndefined();
       expect(await stores.resumeFallbacks.list(trial.id)).toMatchObject([
         { attempt: 2, problem: 'missing', checkpointTrialId: trial.id, checkpointEpoch: 1, resumedFromEpoch: 0 },
+      ]);
+    } finally {
+      await t.close();
+      await stores.studies.remove(studyId);
+    }
+  });
+
+  test('a checkpoint row deleted before the resume is passed over by the plan, and the fallback is still recorded', async ({ testDb, stores, redisNamespace }) => {
+    const { studyId, trial } = await trialWithCheckpoints(stores, [1, 2]);
+    for (const epoch of [1, 2]) await stores.trials.recordEpoch(trial.id, { epoch, value: 10 - epoch });
+    await stores.checkpoints.remove(trial.id, 2);
+    const t = makeContext(stores, testConfig(testDb, redisNamespace.prefix));
+    try {
+      const runtime = await runtimeOf(t.ctx, studyId);
+      const plan = await resumePlan(t.ctx, runtime, await stores.trials.get(trial.id));
+      expect(plan).toMatchObject({ startEpoch: 1, wantedEpoch: 2, resumeTrialId: trial.id });
+      await enqueueTrial(t.ctx, runtime, trial, plan);
+
+      const job = await jobOf(t, trial.id, plan.attempt);
+      expect(job.startEpoch).toBe(1);
+      expect(job.resumeCheckpoint).toEqual({ trialId: trial.id, epoch: 1 });
+      expect(await stores.resumeFallbacks.list(trial.id)).toMatchObject([
+        { attempt: plan.attempt, problem: 'missing', checkpointTrialId: trial.id, checkpointEpoch: 2, resumedFromEpoch: 1 },
       ]);
     } finally {
       await t.close();
