@@ -24,6 +24,47 @@ async function seedTrial(stores: Stores, studyId: string, end: 'completed' | 'pr
 }
 
 describe('leaderboard', () => {
+  apiTest('never answers from a kept leaderboard once a COMPLETE trial appears, changes or goes; ETag revalidates', async ({ api, db, stores }) => {
+    const studyId = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: cnnStudyBody({ objective: 'vloss' }) })).json().id;
+    const url = `/studies/${studyId}/leaderboard?by=vloss`;
+    const read = async () => {
+      const res = await api.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      return { etag: res.headers.etag as string, board: res.json().items.map((i: { number: number; vloss: number }) => [i.number, i.vloss]) };
+    };
+    expect((await read()).board).toEqual([]);
+    const done = await stores.trials.create(studyId, { params: { learning_rate: 0.002, cnn_layers: 6, activation: 'relu' } });
+    await stores.trials.apply(done.id, 'started');
+    await stores.trials.apply(done.id, 'completed', { vloss: 0.9, accuracy: 0.7, macroF1: 0.69, objectiveValue: 0.9, parameterCount: 1000 });
+    const first = await read();
+    expect(first.board).toEqual([[0, 0.9]]);
+    // Kept and revalidated: the same answer, and 304 for the same ETag.
+    expect(await read()).toEqual(first);
+    const notModified = await api.app.inject({ method: 'GET', url, headers: { 'if-none-match': first.etag } });
+    expect(notModified.statusCode).toBe(304);
+    expect(notModified.body).toBe('');
+    // A running trial's reports do not touch the COMPLETE set, so the kept answer stays valid.
+    const running = await stores.trials.create(studyId, { params: { learning_rate: 0.001, cnn_layers: 6, activation: 'relu' } });
+    await stores.trials.apply(running.id, 'started');
+    await stores.trials.recordEpoch(running.id, { epoch: 1, value: 0.1, vloss: 0.1 });
+    expect((await read()).etag).toBe(first.etag);
+
+    // A new COMPLETE trial is in the next read.
+    await stores.trials.apply(running.id, 'completed', { vloss: 0.5, accuracy: 0.8, macroF1: 0.79, objectiveValue: 0.5, parameterCount: 1000 });
+    const second = await read();
+    expect(second.board).toEqual([[1, 0.5], [0, 0.9]]);
+    expect(second.etag).not.toBe(first.etag);
+    expect((await api.app.inject({ method: 'GET', url, headers: { 'if-none-match': first.etag } })).statusCode).toBe(200);
+    // A COMPLETE trial changed in place, then deleted, behind the api's back.
+    await db.$executeRaw`UPDATE "trial" SET "vloss" = 0.3, "objective_value" = 0.3 WHERE "study_id" = ${studyId}::uuid AND "number" = 0`;
+    expect((await read()).board).toEqual([[0, 0.3], [1, 0.5]]);
+    await db.$executeRaw`DELETE FROM "trial" WHERE "study_id" = ${studyId}::uuid AND "number" = 1`;
+    expect((await read()).board).toEqual([[0, 0.3]]);
+    // A deleted study is 404, not its kept leaderboard.
+    await stores.studies.remove(studyId);
+    expect((await api.app.inject({ method: 'GET', url })).statusCode).toBe(404);
+  });
+
   apiTest('ranks COMPLETE trials only, by each metric, with ties broken by trial number', async ({ api, stores }) => {
     const studyId = (
       await api.app.inject({

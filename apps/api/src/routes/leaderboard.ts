@@ -3,13 +3,19 @@
  * among trials that meet the study's accuracy floor (`constraints.minAccuracy`): without it a
  * tiny chance-level model outranks every useful one (see `efficiency` in @tunefleet/search).
  */
+import { NotFoundError } from '@tunefleet/db';
 import { type Direction, logEfficiency, paretoFront } from '@tunefleet/search';
+import { type Static, Type } from 'typebox';
 import { IdParams, errorResponses } from '../schemas/common.js';
 import { LEADERBOARD_KEYS, LeaderboardQuery, LeaderboardSchema, ParetoQuery, ParetoSchema } from '../schemas/leaderboard.js';
 import { type App, type RouteDeps, security } from '../route-deps.js';
 import type { StudyRanking } from '../study-ranking-cache.js';
+import { createLeaderboardCache } from '../leaderboard-cache.js';
+import { sendJsonText } from '../json-text-reply.js';
 
 type LeaderboardKey = (typeof LEADERBOARD_KEYS)[number];
+
+const NotModified = Type.Null({ description: 'no body: the If-None-Match ETag is still current' });
 
 /** Column and direction of each ranking. Identifiers come from this table, never from the request. */
 const RANKINGS: Readonly<Record<Exclude<LeaderboardKey, 'value'>, { column: string; direction: Direction }>> = {
@@ -65,6 +71,7 @@ export function rankingOf(
 
 export default async function leaderboardRoutes(app: App, deps: RouteDeps): Promise<void> {
   const { db, rankings, auth } = deps;
+  const leaderboards = createLeaderboardCache(db);
 
   /** An empty answer for a remembered study: 404 if the study has since been deleted. */
   async function stillThere(id: string): Promise<void> {
@@ -82,14 +89,28 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
         ...security(auth.readRequiresKey),
         params: IdParams,
         querystring: LeaderboardQuery,
-        response: { 200: LeaderboardSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: LeaderboardSchema, 304: NotModified, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const study = await rankings.get(request.params.id);
       const by: LeaderboardKey = request.query.by ?? ((LEADERBOARD_KEYS as readonly string[]).includes(study.metric) ? (study.metric as LeaderboardKey) : 'value');
       const { order, shown, direction } = rankingOf(study, by);
       const floor = by === 'efficiency' ? study.minAccuracy : null;
+      // The answer depends on the study's COMPLETE trials, `by` and `limit` only (metric, direction
+      // and floor never change): kept under the version of those trials, revalidated by ETag.
+      const version = await leaderboards.version(study.id);
+      if (version === null) {
+        // Deleted since it was remembered.
+        rankings.forget(study.id);
+        throw new NotFoundError('study', study.id);
+      }
+      const etag = `W/"${version}"`;
+      void reply.header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      const key = `${study.id} ${by} ${request.query.limit}`;
+      const kept = leaderboards.get(key, version);
+      if (kept !== undefined) return sendJsonText(reply, kept);
       // Read in index order, LIMIT rows at a time: (study_id, state, objective_value) for the
       // objective value, and the partial (study_id, <column>, number) index of COMPLETE trials for
       // vloss, accuracy, macro_f1 and efficiency (a descending ranking scans it backwards, ties
@@ -107,8 +128,8 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
          LIMIT $3`,
         [study.id, floor, request.query.limit],
       );
-      if (rows.length === 0) await stillThere(study.id);
-      return {
+      // The route's schema serialiser, which writes JSON text.
+      const body = reply.serialize({
         studyId: study.id,
         by,
         direction,
@@ -127,7 +148,9 @@ export default async function leaderboardRoutes(app: App, deps: RouteDeps): Prom
           efficiency: r.efficiency,
           log10Efficiency: safeLogEfficiency(r.vloss, r.parameter_count),
         })),
-      };
+      } satisfies Static<typeof LeaderboardSchema>) as string;
+      leaderboards.set(key, version, body);
+      return sendJsonText(reply, body);
     },
   );
 
