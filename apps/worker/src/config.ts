@@ -45,6 +45,9 @@ export const ConfigSchema = Type.Object({
   FUNCTION_EPOCH_MS: Type.Integer({ minimum: 0, default: 0 }),
   // ms a job may go without renewing its lock before BullMQ hands it to another worker.
   LOCK_DURATION_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  // ms between BullMQ's checks for jobs whose lock expired (their worker died); such a job goes to
+  // another worker within LOCK_DURATION_MS + STALLED_INTERVAL_MS, so a long one leaves it waiting.
+  STALLED_INTERVAL_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
   // ms stop() waits for running trials to hand back before it abandons them to BullMQ's stall check.
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 60_000 }),
   // stable id in logs, heartbeats and `started` events; empty = <host>-<pid>-<random>.
@@ -73,6 +76,7 @@ export interface Config {
   readonly stopPollIntervalMs: number;
   readonly functionEpochMs: number;
   readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
   readonly shutdownGraceMs: number;
   readonly workerId: string;
   readonly logLevel: string;
@@ -132,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stopPollIntervalMs: parsed.STOP_POLL_INTERVAL_MS,
     functionEpochMs: parsed.FUNCTION_EPOCH_MS,
     lockDurationMs: parsed.LOCK_DURATION_MS,
+    stalledIntervalMs: parsed.STALLED_INTERVAL_MS,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     workerId: parsed.WORKER_ID === '' ? defaultWorkerId() : parsed.WORKER_ID,
     logLevel: parsed.LOG_LEVEL,

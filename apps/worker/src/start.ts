@@ -81,6 +81,7 @@ export async function startWorker({ config, log }: { config: Config; log: Logger
     prefix,
     concurrency: config.concurrency,
     lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
     name: config.workerId,
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));

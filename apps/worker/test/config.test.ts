@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       CHECKPOINT_TMP_DIR: '/scratch',
       HEARTBEAT_INTERVAL_MS: '500',
       FUNCTION_EPOCH_MS: '20',
+      STALLED_INTERVAL_MS: '5000',
       WORKER_ID: 'gpu-box-1',
     });
     expect(config).toMatchObject({
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       checkpointTmpDir: '/scratch',
       heartbeatIntervalMs: 500,
       functionEpochMs: 20,
+      stalledIntervalMs: 5_000,
       workerId: 'gpu-box-1',
     });
   });
