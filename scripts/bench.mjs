@@ -6,6 +6,7 @@ const suites = {
   search: ['--filter', '@tunefleet/search', 'run', 'bench'],
   train: ['--filter', '@tunefleet/models', 'run', 'bench'],
   service: ['--filter', '@tunefleet/scheduler', 'run', 'bench'],
+  api: ['--filter', '@tunefleet/api', 'run', 'bench:load'],
   // The api, one scheduler and 50 worker processes (e2e/bench/fleet-50.ts).
   fleet: ['exec', 'tsx', '--conditions=source', 'e2e/bench/fleet-50.ts'],
 };
