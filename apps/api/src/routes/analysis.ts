@@ -141,11 +141,13 @@ function createShapeCache(db: Db, capacity = 10_000) {
       const cached = entries.get(id);
       if (cached) return cached;
       if (!isUuid(id)) throw new NotFoundError('study', id);
-      const rows = await db.$queryRaw<{ metric: string; direction: Direction; spec: StoredSpec | null }[]>`
-        SELECT "metric", "direction"::text AS "direction",
-               jsonb_build_object('searchSpace', "spec" -> 'searchSpace', 'prunerJSON', "spec" -> 'prunerJSON',
-                                  'promotion', "spec" -> 'promotion', 'maxEpochs', "spec" -> 'maxEpochs') AS "spec"
-        FROM "study" WHERE "id" = ${id}::uuid`;
+      const { rows } = await db.pool.query<{ metric: string; direction: Direction; spec: StoredSpec | null }>(
+        `SELECT "metric", "direction"::text AS "direction",
+                jsonb_build_object('searchSpace', "spec" -> 'searchSpace', 'prunerJSON', "spec" -> 'prunerJSON',
+                                   'promotion', "spec" -> 'promotion', 'maxEpochs', "spec" -> 'maxEpochs') AS "spec"
+         FROM "study" WHERE "id" = $1::uuid`,
+        [id],
+      );
       const row = rows[0];
       if (!row) throw new NotFoundError('study', id);
       const spec = row.spec ?? {};
@@ -236,12 +238,14 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
       const shape = await shapes.get(request.params.id);
       // Columns as text: one row to decode however many trials (the aggregates of one query see
       // the rows in the same order); sorted by number below.
-      const [columns] = await db.$queryRawUnsafe<HistoryColumns[]>(
+      const {
+        rows: [columns],
+      } = await db.pool.query<HistoryColumns>(
         `SELECT string_agg("id"::text, ',') AS "ids", string_agg("number"::text, ',') AS "numbers",
                 string_agg("objective_value"::text, ',') AS "values"
          FROM "trial"
          WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE' AND "objective_value" IS NOT NULL AND "objective_value" ${FINITE}`,
-        shape.id,
+        [shape.id],
       );
       if (!columns?.ids) await stillThere(shape.id);
       const ids = columns?.ids?.split(',') ?? [];
@@ -276,7 +280,7 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
       const shape = await shapes.get(request.params.id);
       // One statement: each trial's latest finite vloss through the (trial_id, epoch) key read
       // backwards, the best `limit` of them (NaN never counts), then their curves as arrays.
-      const rows = await db.$queryRawUnsafe<CurveRow[]>(
+      const { rows } = await db.pool.query<CurveRow>(
         `WITH latest AS (
            SELECT t."id", t."number", t."state"::text AS "state", t."pruned_at_rung", l."vloss" AS "latest",
                   (SELECT max("epoch") FROM "intermediate_value" WHERE "trial_id" = t."id") AS "last_epoch"
@@ -298,8 +302,7 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
            WHERE "trial_id" = r."id" AND "vloss" IS NOT NULL AND "vloss" ${FINITE}
          ) AS c
          ORDER BY r."latest" ASC, r."number" ASC`,
-        shape.id,
-        request.query.limit,
+        [shape.id, request.query.limit],
       );
       if (rows.length === 0) await stillThere(shape.id);
       return {
@@ -335,15 +338,14 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
       const shape = await shapes.get(request.params.id);
       const order = shape.direction === 'minimize' ? 'ASC' : 'DESC';
       // Best first; a trial without a finite value (none, NaN, ±Infinity) last, by number.
-      const rows = await db.$queryRawUnsafe<ParamsRow[]>(
+      const { rows } = await db.pool.query<ParamsRow>(
         `SELECT "id"::text AS "id", "number", "params", "objective_value", (count(*) OVER ())::int AS "total"
          FROM "trial"
          WHERE "study_id" = $1::uuid AND "state" = 'COMPLETE'
          ORDER BY ("objective_value" IS NULL OR "objective_value" IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)),
                   "objective_value" ${order}, "number" ASC
          LIMIT $2`,
-        shape.id,
-        request.query.limit,
+        [shape.id, request.query.limit],
       );
       if (rows.length === 0) await stillThere(shape.id);
       const specs = shape.space?.params ?? [];
@@ -372,7 +374,7 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
    * a turn of the event loop between trees so other requests are not held up.
    */
   async function computeImportance(shape: StudyShape): Promise<FanovaResult> {
-    const rows = await db.$queryRawUnsafe<{ params: Params; value: number }[]>(
+    const { rows } = await db.pool.query<{ params: Params; value: number }>(
       `SELECT "params", "value" FROM (
          SELECT "params", "objective_value" AS "value", row_number() OVER (ORDER BY "number") - 1 AS "i", count(*) OVER () AS "n"
          FROM "trial"
@@ -380,8 +382,7 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
        ) AS s
        WHERE ((s."i" * $2 + s."n" - 1) / s."n") * s."n" < (s."i" + 1) * $2
        ORDER BY s."i"`,
-      shape.id,
-      FANOVA_MAX_TRIALS,
+      [shape.id, FANOVA_MAX_TRIALS],
     );
     if (shape.space === null) return { trials: rows.length, importances: [] };
     const trials: ImportanceTrial[] = rows;
@@ -408,8 +409,10 @@ export default async function analysisRoutes(app: App, deps: RouteDeps): Promise
       const shape = await shapes.get(request.params.id);
       // The COMPLETE count, kept on the study row by triggers, is the change token: one result per
       // count, shared by concurrent requests while it is being computed.
-      const counter = await db.$queryRaw<{ complete_trials: number }[]>`
-        SELECT "complete_trials" FROM "study" WHERE "id" = ${shape.id}::uuid`;
+      const { rows: counter } = await db.pool.query<{ complete_trials: number }>(
+        `SELECT "complete_trials" FROM "study" WHERE "id" = $1::uuid`,
+        [shape.id],
+      );
       if (counter.length === 0) {
         shapes.forget(shape.id);
         importanceCache.delete(shape.id);

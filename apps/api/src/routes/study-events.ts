@@ -86,11 +86,13 @@ export function createStudyEventHub({ db, log, studyPage, pollMs = 1_000, pingMs
     if (watcher.polling) return;
     watcher.polling = true;
     try {
-      const rows = await db.$queryRaw<TokenRow[]>`
-        SELECT "status"::text AS "status", "finished_at",
-               concat_ws(',', "waiting_trials", "running_trials", "paused_trials", "complete_trials", "pruned_trials",
-                         "failed_trials", "timed_trials", "timed_trial_ms") AS "counters"
-        FROM "study" WHERE "id" = ${watcher.studyId}::uuid`;
+      const { rows } = await db.pool.query<TokenRow>(
+        `SELECT "status"::text AS "status", "finished_at",
+                concat_ws(',', "waiting_trials", "running_trials", "paused_trials", "complete_trials", "pruned_trials",
+                          "failed_trials", "timed_trials", "timed_trial_ms") AS "counters"
+         FROM "study" WHERE "id" = $1::uuid`,
+        [watcher.studyId],
+      );
       if (watchers.get(watcher.studyId) !== watcher) return; // the last subscriber left meanwhile
       const row = rows[0];
       if (!row) {
