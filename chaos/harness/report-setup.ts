@@ -1,19 +1,24 @@
 /**
- * Global setup of the vitest project `chaos`: starts each run with an empty scenario file and
- * ends it with the scenario table (stdout and artifacts/chaos-report.md).
+ * Global setup of the vitest project `chaos`: gives the run a rows file of its own (the test
+ * files inherit its path) and ends the run with the scenario table (stdout and
+ * artifacts/chaos-report.md).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { ARTIFACTS_DIR, REPORT_FILE, SCENARIO_ROWS_FILE, type ScenarioRow, renderScenarioTable } from './scenario-report.js';
+import path from 'node:path';
+import { ARTIFACTS_DIR, REPORT_FILE, ROWS_FILE_ENV, type ScenarioRow, renderScenarioTable } from './scenario-report.js';
 
 export function setup(): () => void {
-  rmSync(SCENARIO_ROWS_FILE, { force: true });
+  const rowsFile = path.join(ARTIFACTS_DIR, `chaos-scenarios-${process.pid}.jsonl`);
+  rmSync(rowsFile, { force: true });
+  process.env[ROWS_FILE_ENV] = rowsFile;
   return () => {
-    const rows: ScenarioRow[] = existsSync(SCENARIO_ROWS_FILE)
-      ? readFileSync(SCENARIO_ROWS_FILE, 'utf8')
+    const rows: ScenarioRow[] = existsSync(rowsFile)
+      ? readFileSync(rowsFile, 'utf8')
           .split('\n')
           .filter((line) => line.trim() !== '')
           .map((line) => JSON.parse(line) as ScenarioRow)
       : [];
+    rmSync(rowsFile, { force: true });
     if (rows.length === 0) return;
     const table = renderScenarioTable(rows);
     mkdirSync(ARTIFACTS_DIR, { recursive: true });

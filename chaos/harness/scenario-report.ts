@@ -1,8 +1,8 @@
 /**
  * The scenario table. Each scenario calls `recordScenario` once (before its assertions, so a
  * failing scenario is in the table too); the rows go to a JSON-lines file because the test files
- * run in their own workers. The chaos project's global setup (report-setup.ts) empties that file
- * before the run and, after it, prints the table as markdown and writes artifacts/chaos-report.md.
+ * run in their own workers. The chaos project's global setup (report-setup.ts) names that file
+ * for the run and, after it, prints the table as markdown and writes artifacts/chaos-report.md.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,8 +10,14 @@ import { REPO_ROOT } from '../../e2e/helpers/app-process.js';
 import type { InvariantReport } from './invariants.js';
 
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'artifacts');
-export const SCENARIO_ROWS_FILE = path.join(ARTIFACTS_DIR, 'chaos-scenarios.jsonl');
 export const REPORT_FILE = path.join(ARTIFACTS_DIR, 'chaos-report.md');
+/** Set by the global setup to this run's own rows file, so two runs at once do not mix their rows. */
+export const ROWS_FILE_ENV = 'TUNEFLEET_CHAOS_ROWS_FILE';
+
+/** The rows file of the current run (the test files inherit the variable from the runner). */
+export function scenarioRowsFile(): string {
+  return process.env[ROWS_FILE_ENV] || path.join(ARTIFACTS_DIR, 'chaos-scenarios.jsonl');
+}
 
 export interface ScenarioRow {
   readonly scenario: string;
@@ -49,8 +55,8 @@ export function scenarioRow(
 }
 
 export function recordScenario(row: ScenarioRow): void {
-  mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  appendFileSync(SCENARIO_ROWS_FILE, `${JSON.stringify(row)}\n`);
+  mkdirSync(path.dirname(scenarioRowsFile()), { recursive: true });
+  appendFileSync(scenarioRowsFile(), `${JSON.stringify(row)}\n`);
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
