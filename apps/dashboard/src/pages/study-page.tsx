@@ -8,23 +8,29 @@ import { formatCount, formatDuration, formatNumber, formatParams } from '../form
 import { useLiveStudy } from '../live-study.js';
 import { href } from '../router.js';
 import { useApi } from '../use-api.js';
-import { useMemo } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 interface PlotProps<T> {
   readonly name: string;
   readonly title: string;
   readonly description: string;
-  readonly path: string;
+  /** Null: not yet (the plot waits, showing that it is loading). */
+  readonly path: string | null;
   readonly version: number;
+  /** Told each time an answer (or an error) for `version` has arrived. */
+  readonly onSettled?: (name: string, version: number) => void;
   readonly build: (data: T) => ChartSpec;
   readonly note?: (data: T) => string | undefined;
   readonly height?: number;
 }
 
 /** A plot of one analysis route: loads, draws, and says why when it cannot. */
-function Plot<T>({ name, title, description, path, version, build, note, height }: PlotProps<T>) {
+function Plot<T>({ name, title, description, path, version, build, note, height, onSettled }: PlotProps<T>) {
   const answer = useApi<T>(path, version);
   const spec = useMemo(() => (answer.data ? build(answer.data) : null), [answer.data]);
+  useEffect(() => {
+    if (!answer.loading && (answer.data || answer.error)) onSettled?.(name, version);
+  }, [answer.data, answer.error, answer.loading]);
   if (!answer.data || !spec) {
     return answer.error ? (
       <ChartPlaceholder name={name} title={title} message={`Not available: ${answer.error.message}`} />
@@ -85,8 +91,25 @@ function Summary({ study, connection }: { study: StudyDetail; connection: string
   );
 }
 
+/**
+ * The version at which the importance plot may read: fANOVA is computed on the api's event loop
+ * (seconds for thousands of trials, cached until trials change), and every request that arrives
+ * meanwhile waits behind it. So importance is read only once the other plots of the same version
+ * have their answers; until the first time, `null`.
+ */
+function useImportanceVersion(version: number, others: readonly string[]) {
+  const [settled, setSettled] = useState<Readonly<Record<string, number>>>({});
+  const onSettled = useCallback((name: string, v: number) => setSettled((s) => (s[name] === v ? s : { ...s, [name]: v })), []);
+  const ready = useRef<number | null>(null);
+  if (others.every((n) => (settled[n] ?? -1) >= version)) ready.current = version;
+  return { importanceVersion: ready.current, onSettled };
+}
+
+const OTHER_PLOTS = { cnn: ['history', 'curves', 'parallel', 'pareto'], function: ['history', 'curves', 'parallel'] } as const;
+
 export function StudyPage({ id }: { id: string }) {
   const { study, error, version, connection } = useLiveStudy(id);
+  const { importanceVersion, onSettled } = useImportanceVersion(version, OTHER_PLOTS[study?.kind ?? 'function']);
   if (!study) {
     return error ? <Notice kind="error">Could not read study {id}: {error.message}</Notice> : <Loading what="the study" />;
   }
@@ -109,6 +132,7 @@ export function StudyPage({ id }: { id: string }) {
       <div class="charts">
         <Plot<History>
           name="history"
+          onSettled={onSettled}
           title="Optimization history"
           description={`${study.objective} of every trial by trial number, with the best value so far`}
           path={`${base}/history`}
@@ -117,6 +141,7 @@ export function StudyPage({ id }: { id: string }) {
         />
         <Plot<Curves>
           name="curves"
+          onSettled={onSettled}
           title="Learning curves"
           description="validation loss per epoch of every trial; pruned trials marked at the rung that stopped them"
           path={`${base}/curves`}
@@ -126,6 +151,7 @@ export function StudyPage({ id }: { id: string }) {
         />
         <Plot<ParamRows>
           name="parallel"
+          onSettled={onSettled}
           title="Hyperparameters (parallel coordinates)"
           description={`each trial's hyperparameters and ${study.objective}, coloured by ${study.objective}`}
           path={`${base}/params`}
@@ -138,14 +164,15 @@ export function StudyPage({ id }: { id: string }) {
           name="importance"
           title="Hyperparameter importance"
           description={`how much of the variance of ${study.objective} each hyperparameter explains`}
-          path={`${base}/importance`}
-          version={version}
+          path={importanceVersion === null ? null : `${base}/importance`}
+          version={importanceVersion ?? 0}
           build={importanceChart}
           note={(i) => `fANOVA over ${formatCount(i.trials)} trials.`}
         />
         {cnn ? (
           <Plot<Pareto>
             name="pareto"
+          onSettled={onSettled}
             title="Validation loss against parameters"
             description="validation loss against parameter count of completed trials, the Pareto front highlighted"
             path={`${base}/pareto`}
