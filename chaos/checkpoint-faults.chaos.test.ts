@@ -1,11 +1,13 @@
 /**
  * Checkpoint faults: under promotion ASHA a paused trial is resumed from its rung's checkpoint when
- * it is promoted. While trials wait at their rungs, an injector damages the newest checkpoint of
- * every PAUSED trial in Postgres: in one study it overwrites the stored bytes (their sha256 no
- * longer matches), in another it deletes the checkpoint row (and its bytes with it). The scheduler
- * must notice at the resume, fall back to the previous intact checkpoint or to scratch, say so (a
- * warning and a resume fallback that GET /trials/:id shows), and the study must still finish with
- * nothing lost, duplicated or stuck: the retrained epochs are not stored twice.
+ * it is promoted. While trials wait at their rungs, an injector damages the checkpoint of every
+ * PAUSED trial at the rung it waits at, in Postgres: in one study it overwrites the stored bytes of
+ * the second rung's checkpoints (their sha256 no longer matches; the first rung's stay intact, so
+ * the fallback is the previous good checkpoint), in another it deletes the checkpoint row (and its
+ * bytes) at any rung (mostly the first, so the fallback is scratch). The scheduler must notice at
+ * the resume, fall back, say so (a warning and a resume fallback that GET /trials/:id shows), and
+ * the study must still finish with nothing lost, duplicated or stuck: the retrained epochs are not
+ * stored twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine } from '../e2e/helpers/app-process.js';
@@ -47,15 +49,17 @@ function promotionStudy(name: string, seed: number): Record<string, unknown> {
 
 /**
  * Damages, every 50 ms until stopped, the checkpoint of each PAUSED trial of the study at the epoch
- * it paused at (its last reported one; earlier checkpoints stay intact); returns the
+ * it paused at (its last reported one; earlier checkpoints stay intact), if that is `minEpoch` or
+ * later; returns the
  * `trialId@epoch` of every checkpoint it damaged.
  */
-function startInjector(fleet: ChaosFleet, studyId: string, damage: Damage): { stop(): Promise<Set<string>> } {
+function startInjector(fleet: ChaosFleet, studyId: string, damage: Damage, minEpoch: number): { stop(): Promise<Set<string>> } {
   const damaged = new Set<string>();
   let running = true;
   const newestOfPaused = `
     SELECT c.id FROM checkpoint c JOIN trial t ON t.id = c.trial_id
      WHERE t.study_id = $1::uuid AND t.state = 'PAUSED'
+       AND c.epoch >= ${minEpoch}
        AND c.epoch = (SELECT max(epoch) FROM intermediate_value WHERE trial_id = c.trial_id)`;
   const sql =
     damage === 'corrupt'
@@ -100,13 +104,13 @@ describe('checkpoint faults', () => {
   });
 
   it.each([
-    ['corrupt', 'bytes overwritten (sha256 mismatch)', 41],
-    ['delete', 'row deleted', 42],
-  ] as const)('a promoted trial whose checkpoint was damaged (%s) resumes from an earlier one or from scratch, and says so', async (damage, what, seed) => {
+    ['corrupt', 'bytes overwritten at the second rung (sha256 mismatch)', 2, 41],
+    ['delete', 'row deleted', 1, 42],
+  ] as const)('a promoted trial whose checkpoint was damaged (%s) resumes from an earlier one or from scratch, and says so', async (damage, what, minEpoch, seed) => {
     const started = Date.now();
     try {
       const study = await fleet.api.createStudy(promotionStudy(`chaos checkpoint ${damage}`, seed));
-      const injector = startInjector(fleet, study.id, damage);
+      const injector = startInjector(fleet, study.id, damage, minEpoch);
       const finished = await waitForStudyEnd(fleet.api, study.id, 120_000).finally(() => injector.stop());
       const damaged = await injector.stop();
       const report = await checkStudyInvariants(fleet.testDb.db, study.id);
@@ -138,6 +142,8 @@ describe('checkpoint faults', () => {
       expect(fallbacks.length).toBeGreaterThan(0);
       expect(unexplained).toEqual([]);
       expect(logged.length).toBe(fallbacks.length);
+      // Only second-rung checkpoints were corrupted: each of those resumes from the intact first.
+      if (damage === 'corrupt') expect(fallbacks.map((f) => f.resumedFromEpoch)).toEqual(fallbacks.map(() => 1));
     } catch (err) {
       failed = true;
       throw err;

@@ -8,8 +8,8 @@
  * - Redis killed and restarted empty: queues, stop keys and checkpoints in transit are gone; the
  *   scheduler's reconcile re-enqueues every RUNNING trial from Postgres.
  * - Redis unreachable for 30 s, twice: once stopped (connections refused) and once frozen with
- *   SIGSTOP (connections hang, and every BullMQ lock has expired when it wakes); it comes back with
- *   its data.
+ *   SIGSTOP (connections hang, and for as long as a BullMQ lock lives); it comes back with its
+ *   data.
  * - Postgres stopped with `-m immediate`, down for a few seconds (the api answers 503, not 500),
  *   started again, and later restarted with `pg_ctl restart -m immediate`.
  * - Postgres connections exhausted for 20 s by idle clients, after the fleet's own connections were
