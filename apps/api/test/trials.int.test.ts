@@ -83,6 +83,8 @@ describe('trials', () => {
       confusionMatrix,
     });
 
+    await stores.resumeFallbacks.record({ trialId: trial.id, attempt: 2, problem: 'missing', checkpointTrialId: trial.id, checkpointEpoch: 2, resumedFromEpoch: 0 });
+
     const res = await api.app.inject({ method: 'GET', url: `/trials/${trial.id}` });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -119,6 +121,17 @@ describe('trials', () => {
         url: `/trials/${trial.id}/checkpoints/${c.epoch}`,
       })),
     );
+    expect(body.resumeFallbacks).toEqual(
+      (await stores.resumeFallbacks.list(trial.id)).map((f) => ({
+        attempt: f.attempt,
+        problem: f.problem,
+        checkpointTrialId: f.checkpointTrialId,
+        checkpointEpoch: f.checkpointEpoch,
+        resumedFromEpoch: f.resumedFromEpoch,
+        createdAt: f.createdAt.toISOString(),
+      })),
+    );
+    expect(body.resumeFallbacks).toHaveLength(1);
     // batch_size is fixed by the study; the architecture resolves fixed and searched values together.
     expect(body.architecture.hyperparameters).toMatchObject({ batch_size: 100, cnn_layers: 6, activation: 'relu' });
     expect(body.architecture.channels).toHaveLength(6);

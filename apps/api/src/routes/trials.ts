@@ -168,6 +168,8 @@ interface TrialDetailRow extends SummaryRow {
   c_size_bytes: number[];
   c_sha256: string[];
   c_created_at: string[];
+  /** As `toResumeFallback` shows them, oldest first (integers, strings and ISO timestamps: JSON keeps them exact). */
+  resumeFallbacks: ReturnType<typeof toResumeFallback>[];
 }
 
 /** `array_agg` of a column in epoch order, '{}' when there are no rows. */
@@ -175,14 +177,14 @@ const inEpochOrder = (expr: string, alias: string, type: string): string =>
   `coalesce(array_agg(${expr} ORDER BY "epoch"), '{}'::${type}[]) AS "${alias}"`;
 
 /**
- * A trial with its per-epoch values and checkpoint metadata in one statement (three round trips
- * before). Per-epoch values travel as float8 arrays, not JSON, so that a NaN or an Infinity (a
+ * A trial with its per-epoch values, checkpoint metadata and resume fallbacks in one statement
+ * (four round trips before). Per-epoch values travel as float8 arrays, not JSON, so that a NaN or an Infinity (a
  * diverged loss) reaches the serialiser as the same number a row of its own would give.
  */
 async function readTrialDetail(db: Db, id: string): Promise<TrialDetailRow | undefined> {
   const { rows } = await db.pool.query<TrialDetailRow>(
     `SELECT ${SUMMARY_COLUMNS}, "resume_from_epoch" AS "resumeFromEpoch",
-            "per_class_accuracy" AS "perClassAccuracy", "confusion_matrix" AS "confusionMatrix", e.*, c.*
+            "per_class_accuracy" AS "perClassAccuracy", "confusion_matrix" AS "confusionMatrix", e.*, c.*, f.*
      FROM "trial" AS t
      CROSS JOIN LATERAL (
        SELECT ${inEpochOrder('"epoch"', 'e_epoch', 'int')}, ${inEpochOrder('"value"', 'e_value', 'float8')},
@@ -195,6 +197,12 @@ async function readTrialDetail(db: Db, id: string): Promise<TrialDetailRow | und
        SELECT ${inEpochOrder('"epoch"', 'c_epoch', 'int')}, ${inEpochOrder('"size_bytes"', 'c_size_bytes', 'int')},
               ${inEpochOrder('"sha256"', 'c_sha256', 'text')}, ${inEpochOrder(iso8601('created_at'), 'c_created_at', 'text')}
        FROM "checkpoint" WHERE "trial_id" = t."id") AS c
+     CROSS JOIN LATERAL (
+       SELECT coalesce(json_agg(json_build_object('attempt', "attempt", 'problem', "problem",
+                                                  'checkpointTrialId', "checkpoint_trial_id"::text, 'checkpointEpoch', "checkpoint_epoch",
+                                                  'resumedFromEpoch', "resumed_from_epoch", 'createdAt', ${iso8601('created_at')})
+                                ORDER BY "created_at", "attempt"), '[]'::json) AS "resumeFallbacks"
+       FROM "resume_fallback" WHERE "trial_id" = t."id") AS f
      WHERE t."id" = $1::uuid`,
     [id],
   );
@@ -241,13 +249,13 @@ export default async function trialRoutes(app: App, deps: RouteDeps): Promise<vo
     },
     async (request) => {
       const { id } = request.params;
-      const [row, fallbacks] = isUuid(id) ? await Promise.all([readTrialDetail(db, id), stores.resumeFallbacks.list(id)]) : [undefined, []];
+      const row = isUuid(id) ? await readTrialDetail(db, id) : undefined;
       if (!row) throw new NotFoundError('trial', id);
       // Kind and fixed hyperparameters never change, so they come from memory, not the study row.
       const study = await rankings.get(row.studyId);
       const {
         e_epoch, e_value, e_vloss, e_accuracy, e_f1, e_train_loss, e_images_per_sec, e_elapsed_ms, e_created_at,
-        c_epoch, c_size_bytes, c_sha256, c_created_at, resumeFromEpoch, perClassAccuracy, confusionMatrix, ...summary
+        c_epoch, c_size_bytes, c_sha256, c_created_at, resumeFallbacks, resumeFromEpoch, perClassAccuracy, confusionMatrix, ...summary
       } = row;
       return {
         ...summary,
@@ -272,7 +280,7 @@ export default async function trialRoutes(app: App, deps: RouteDeps): Promise<vo
           createdAt: c_created_at[i] as string,
           url: `/trials/${row.id}/checkpoints/${epoch}`,
         })),
-        resumeFallbacks: fallbacks.map(toResumeFallback),
+        resumeFallbacks,
         architecture: study.kind === 'cnn' ? architectureOf(study.fixed, row.params) : null,
       };
     },
