@@ -61,7 +61,10 @@ it('applies every worker report exactly once although each arrives again, twice,
     let copies = 0;
     /** Copies of the reports handled since the last call: same id once, fresh ids twice, shuffled. */
     const inject = async (): Promise<void> => {
-      const handled = (await events.getJobs(['completed'], 0, -1)).filter((job: Job) => job.name !== 'heartbeat' && !copied.has(job.id!));
+      // The workers' own reports only (their job id is the deterministic one), not earlier copies.
+      const handled = (await events.getJobs(['completed'], 0, -1)).filter(
+        (job: Job) => job.name !== 'heartbeat' && !copied.has(job.id!) && job.id === trialEventJobId(job.data as TrialEventMessage),
+      );
       for (const job of handled) copied.add(job.id!);
       const messages = handled.map((job) => job.data as TrialEventMessage);
       const sends = shuffled([
