@@ -5,7 +5,12 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChartSpec } from './options.js';
-import { echarts } from './echarts.js';
+
+type EChartsInstance = ReturnType<(typeof import('./echarts.js'))['echarts']['init']>;
+
+// ECharts is most of the bundle: loaded on first use, so tables and text show before it parses.
+let echartsModule: Promise<typeof import('./echarts.js')> | undefined;
+const loadECharts = () => (echartsModule ??= import('./echarts.js'));
 
 export interface ChartProps {
   readonly name: string;
@@ -19,42 +24,50 @@ export interface ChartProps {
 
 export function Chart({ name, title, description, spec, height = 320, note }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
-  const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
+  const [chart, setChart] = useState<EChartsInstance | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const instance = echarts.init(el, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const resize = new ResizeObserver(() => instance.resize());
-    resize.observe(el);
+    let instance: EChartsInstance | undefined;
+    let resize: ResizeObserver | undefined;
+    let disposed = false;
+    void loadECharts().then(({ echarts }) => {
+      if (disposed) return;
+      const created = echarts.init(el, undefined, { renderer: 'canvas' });
+      instance = created;
+      resize = new ResizeObserver(() => created.resize());
+      resize.observe(el);
+      setChart(created);
+    });
     return () => {
-      resize.disconnect();
-      instance.dispose();
-      chart.current = null;
+      disposed = true;
+      resize?.disconnect();
+      instance?.dispose();
     };
   }, []);
 
   useEffect(() => {
-    const instance = chart.current;
     const el = host.current;
-    if (!instance || !el) return;
+    if (!chart || !el) return;
     el.dataset.rendered = 'false';
     const finished = () => {
       el.dataset.rendered = 'true';
     };
-    instance.on('finished', finished);
+    chart.on('finished', finished);
     try {
-      instance.setOption(spec.option, { notMerge: true, lazyUpdate: false });
+      chart.setOption(spec.option, { notMerge: true, lazyUpdate: false });
       setFailure(null);
     } catch (err) {
       // One plot that cannot draw its data says so; the rest of the page stays.
       el.dataset.rendered = 'error';
       setFailure(err instanceof Error ? err.message : String(err));
     }
-    return () => instance.off('finished', finished);
-  }, [spec]);
+    return () => {
+      if (!chart.isDisposed()) chart.off('finished', finished);
+    };
+  }, [chart, spec]);
 
   return (
     <figure class="chart" data-chart={name}>
