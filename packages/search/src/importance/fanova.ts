@@ -104,6 +104,20 @@ function totalVariance(boxes: LeafBoxes): number {
   return variance / mass;
 }
 
+function sortedDistinct(values: readonly number[]): Float64Array {
+  const sorted = Float64Array.from(values).sort();
+  let k = 0;
+  for (let j = 0; j < sorted.length; j++) if (j === 0 || sorted[j] !== sorted[k - 1]) sorted[k++] = sorted[j];
+  return sorted.subarray(0, k);
+}
+
+/** The split values of each feature in the tree. */
+function splitsByFeature(tree: RegressionTree, d: number): number[][] {
+  const out = Array.from({ length: d }, (): number[] => []);
+  for (let node = 0; node < tree.nodeCount; node++) if (tree.feature[node] >= 0) out[tree.feature[node]].push(tree.threshold[node]);
+  return out;
+}
+
 function lowerBoundIndex(sorted: Float64Array, x: number): number {
   let lo = 0;
   let hi = sorted.length;
@@ -123,13 +137,11 @@ function lowerBoundIndex(sorted: Float64Array, x: number): number {
  * instead of one tree walk per grid cell as in Optuna's `_FanovaTree.get_marginal_variance`, with
  * the same result.
  */
-function marginalVariance(tree: RegressionTree, boxes: LeafBoxes, matrix: FeatureMatrix, f: number): number {
+function marginalVariance(boxes: LeafBoxes, matrix: FeatureMatrix, f: number, splits: readonly number[]): number {
   const d = matrix.names.length;
-  const splits: number[] = [];
-  for (let node = 0; node < tree.nodeCount; node++) if (tree.feature[node] === f) splits.push(tree.threshold[node]);
   if (splits.length === 0) return 0;
   const width = matrix.high[f] - matrix.low[f];
-  const points = Float64Array.from(new Set([matrix.low[f], ...splits, matrix.high[f]])).sort();
+  const points = sortedDistinct([matrix.low[f], ...splits, matrix.high[f]]);
   const diff = new Float64Array(points.length);
   for (let k = 0; k < boxes.count; k++) {
     const a = boxes.low[k * d + f];
@@ -203,7 +215,8 @@ export function* fanovaSteps(
     const total = totalVariance(boxes);
     if (!(total > 0)) continue;
     counted++;
-    for (let f = 0; f < d; f++) sums[f] += marginalVariance(tree, boxes, matrix, f) / total;
+    const splits = splitsByFeature(tree, d);
+    for (let f = 0; f < d; f++) sums[f] += marginalVariance(boxes, matrix, f, splits[f]) / total;
     if (t + 1 < nTrees) yield t + 1;
   }
   const sum = sums.reduce((a, b) => a + b, 0);

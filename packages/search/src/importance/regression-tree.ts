@@ -43,7 +43,11 @@ export function fitRegressionTree(data: TreeData, rng: Rng, maxDepth: number): R
   const weight = new Float64Array(n);
   for (let k = 0; k < n; k++) weight[rng.int(0, n - 1)] += 1;
   let m = 0;
-  for (let i = 0; i < n; i++) if (weight[i] > 0) m++;
+  const weightedY = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (weight[i] > 0) m++;
+    weightedY[i] = weight[i] * y[i];
+  }
   // segments[f] holds the in-bag samples sorted by feature f; a node owns [start, end) of each.
   const segments = orders.map((order) => {
     const out = new Int32Array(m);
@@ -80,7 +84,7 @@ export function fitRegressionTree(data: TreeData, rng: Rng, maxDepth: number): R
     for (let k = start; k < end; k++) {
       const i = base[k];
       w += weight[i];
-      s += weight[i] * y[i];
+      s += weightedY[i];
       if (y[i] < yMin) yMin = y[i];
       if (y[i] > yMax) yMax = y[i];
     }
@@ -105,12 +109,13 @@ export function fitRegressionTree(data: TreeData, rng: Rng, maxDepth: number): R
       if (column[seg[start]] === column[seg[end - 1]]) continue;
       let wL = 0;
       let sL = 0;
+      let xNext = column[seg[start]];
       for (let k = start; k < end - 1; k++) {
         const i = seg[k];
         wL += weight[i];
-        sL += weight[i] * y[i];
-        const x = column[i];
-        const xNext = column[seg[k + 1]];
+        sL += weightedY[i];
+        const x = xNext;
+        xNext = column[seg[k + 1]];
         if (x === xNext) continue;
         const wR = w - wL;
         const sR = s - sL;
