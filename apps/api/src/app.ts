@@ -11,7 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FUNCTION_OBJECTIVE_NAMES } from '@tunefleet/contracts';
 import { type Db, createStores } from '@tunefleet/db';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAuth } from './auth.js';
 import type { Config } from './config.js';
@@ -36,7 +36,7 @@ export interface AppDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly db: Db;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** The clock (worker liveness, ETA, elapsed); tests pass a fixed one. */
   readonly now?: () => Date;
 }
