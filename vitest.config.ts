@@ -26,7 +26,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'],
+          include: ['test/**/*.int.test.ts', 'packages/*/test/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'],
           exclude: shared.exclude,
           testTimeout: 120_000,
           hookTimeout: 120_000,
