@@ -8,15 +8,16 @@
  * keeps the data (the "unreachable, then back" fault). SIGSTOP freezes it with its sockets open,
  * the harder case for clients: connections hang instead of being refused.
  *
- * Postgres is a throw-away cluster: initdb runs once per test process into a template folder,
- * each server copies it (initdb takes seconds, a copy milliseconds), and `pg_ctl` starts and stops
- * it. Postgres refuses to run as root, so as root the binaries run as the `postgres` OS user.
+ * Postgres is a throw-away cluster: initdb runs once into a template folder that later runs
+ * reuse, each server copies it (initdb takes seconds, a copy milliseconds), and `pg_ctl` starts
+ * and stops it. Postgres refuses to run as root, so as root the binaries run as the `postgres` OS user.
  * fsync is off: a `-m immediate` stop still exercises crash recovery (the WAL is replayed), and
  * the page cache survives because the machine does not crash; commits stay synchronous.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, rmSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -206,13 +207,30 @@ async function postgresOwnedTmp(prefix: string): Promise<string> {
 
 let template: Promise<string> | undefined;
 
-/** The initdb'd cluster folder every private server copies; created once per test process. */
+/**
+ * The initdb'd cluster folder every private server copies. It lives at a fixed path per Postgres
+ * binary folder and is reused by later runs (initdb costs seconds, a copy milliseconds), so
+ * nothing is left behind per run: it is built in a folder of its own and renamed into place, so a
+ * concurrent run either wins the rename or uses the winner's, and a half-built one is never seen.
+ */
 function templateCluster(): Promise<string> {
   template ??= (async () => {
-    const root = await postgresOwnedTmp('tunefleet-chaos-pgtemplate-');
-    const data = path.join(root, 'data');
-    await pgRun('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    const key = createHash('sha256').update(PG_BIN).digest('hex').slice(0, 8);
+    const stable = path.join(tmpdir(), `tunefleet-chaos-pgtemplate-${key}`);
+    const data = path.join(stable, 'data');
+    if (existsSync(path.join(data, 'PG_VERSION'))) return data;
+    const building = await postgresOwnedTmp('tunefleet-chaos-pgbuild-');
+    try {
+      await pgRun('initdb', ['-D', path.join(building, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+      try {
+        await rename(building, stable);
+      } catch (err) {
+        // Another run renamed its template into place first.
+        if (!existsSync(path.join(data, 'PG_VERSION'))) throw err;
+      }
+    } finally {
+      await rm(building, { recursive: true, force: true });
+    }
     return data;
   })();
   template.catch(() => {
