@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import { handleError, handleNotFound } from './errors.js';
 import { checkedJsonParser } from './json-body-parser.js';
 import { createMetrics } from './metrics.js';
+import { rejectNonFiniteNumbers } from './non-finite-numbers.js';
 import { registerRateLimit } from './rate-limit.js';
 import type { App, RouteDeps } from './route-deps.js';
 import { createStudyRankingCache } from './study-ranking-cache.js';
@@ -77,6 +78,7 @@ export async function buildApp({ config, log, db, redis, now = () => new Date() 
   // Fastify's JSON parser plus depth, prototype-key and unstorable-character checks naming the field.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, checkedJsonParser(app.getDefaultJsonParser('ignore', 'ignore')));
+  app.addHook('preHandler', rejectNonFiniteNumbers);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', async (request, reply) => {

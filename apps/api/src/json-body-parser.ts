@@ -8,6 +8,7 @@
  *   secure-json-parse refuses, reported here with the field that carries them).
  * - NUL characters and lone surrogates in any string or key: Postgres stores neither in text or
  *   jsonb, so they would fail the INSERT after validation passed.
+ * - Numbers beyond double range (1e400), which JSON.parse reads as Infinity.
  */
 import type { FastifyRequest } from 'fastify';
 import { JsonBodyError, type Issue, joinPath } from './errors.js';
@@ -51,6 +52,11 @@ export function jsonBodyIssues(body: unknown): Issue[] {
     if (typeof value === 'string') {
       const problem = stringProblem(value);
       if (problem !== null) issues.push({ field: at, message: problem });
+      continue;
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      // JSON has no infinities, but JSON.parse reads 1e400 as one.
+      issues.push({ field: at, message: 'must be a finite number' });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;

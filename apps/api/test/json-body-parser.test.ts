@@ -39,6 +39,13 @@ describe('jsonBodyIssues', () => {
     expect(jsonBodyIssues('\u0000')).toEqual([{ field: 'body', message: 'must not contain NUL characters (U+0000)' }]);
   });
 
+  it('names numbers beyond double range, which JSON.parse reads as Infinity', () => {
+    expect(jsonBodyIssues(JSON.parse('{"a":1e400,"b":[-1e400],"c":1e308}'))).toEqual([
+      { field: 'a', message: 'must be a finite number' },
+      { field: 'b[0]', message: 'must be a finite number' },
+    ]);
+  });
+
   it('reports at most 20 issues for a body full of them', () => {
     expect(jsonBodyIssues(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(20);
   });

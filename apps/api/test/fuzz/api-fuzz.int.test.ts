@@ -53,7 +53,7 @@ interface RouteFuzz {
 const intString = (min: number, max: number) =>
   fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min, max }).map(String) },
-    { weight: 1, arbitrary: fc.constantFrom(String(min - 1), String(max + 1), '1.5', '1e3', '-0', '0x10', '', ' 1', '１', '99999999999999999999999', 'NaN') },
+    { weight: 1, arbitrary: fc.constantFrom(String(min - 1), String(max + 1), '1.5', '1e3', '-0', '0x10', '', ' 1', '１', '99999999999999999999999', 'NaN', '1e400', 'Infinity', '-Infinity') },
   );
 
 const validStudy = fc.oneof(

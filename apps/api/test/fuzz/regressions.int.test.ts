@@ -33,4 +33,25 @@ describe('fuzzer findings', () => {
     }
     expect((await api.app.inject({ method: 'GET', url: `/studies/${id}/trials?after=${2 ** 31 - 1}` })).statusCode).toBe(200);
   });
+
+  apiTest('query and path numbers beyond double range are 400s naming the field, not Infinity reaching Postgres', async ({ api }) => {
+    const id = (await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: functionStudyBody() })).json().id;
+    const cases: [string, string][] = [];
+    for (const value of ['1e400', 'Infinity', '-1e400', '-Infinity']) {
+      cases.push([`/studies/${id}/trials?limit=${value}`, 'querystring.limit']);
+      cases.push([`/studies/${id}/trials?after=${value}`, 'querystring.after']);
+      cases.push([`/studies/${id}/leaderboard?limit=${value}`, 'querystring.limit']);
+      cases.push([`/studies?limit=${value}`, 'querystring.limit']);
+      cases.push([`/trials/00000000-0000-4000-8000-000000000000/checkpoints/${value}`, 'params.epoch']);
+    }
+    for (const [url, field] of cases) {
+      const res = await api.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().issues.map((i: { field: string }) => i.field), url).toContain(field);
+    }
+    const body = JSON.stringify(functionStudyBody()).replace('"maxTrials":50', '"maxTrials":1e400');
+    const created = await api.app.inject({ method: 'POST', url: '/studies', headers: { ...json }, payload: body });
+    expect(created.statusCode).toBe(400);
+    expect(created.json().issues).toEqual([{ field: 'maxTrials', message: 'must be a finite number' }]);
+  });
 });
