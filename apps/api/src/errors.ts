@@ -54,6 +54,8 @@ export const HTTP_STATUS = {
   NOT_FOUND: 404,
   ILLEGAL_TRANSITION: 409,
   CONFLICT: 409,
+  // The stored bytes no longer match their sha256: that epoch is gone for good, others may not be.
+  CHECKPOINT_CORRUPT: 410,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** The body of every error response. */
@@ -73,6 +75,7 @@ const REASONS: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',

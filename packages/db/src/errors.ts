@@ -4,7 +4,7 @@
  */
 import { Prisma } from './generated/client.js';
 
-export type DbErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_INPUT';
+export type DbErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_INPUT' | 'CHECKPOINT_CORRUPT';
 
 export class NotFoundError extends Error {
   readonly code = 'NOT_FOUND' as const;

@@ -1,6 +1,7 @@
 /**
  * Checkpoint download: the tar archive (tfjs model.json, weights, hyperparameters) as stored in
- * Postgres. The store verifies the bytes against their sha256 before they are sent. Nothing here
+ * Postgres. The store verifies the bytes against their sha256 before they are sent; bytes that no
+ * longer match are answered 410 CHECKPOINT_CORRUPT. Nothing here
  * touches a filesystem; the file name in Content-Disposition is built from the stored trial id (a
  * UUID) and epoch (an integer) only, never from the request.
  */
@@ -26,7 +27,7 @@ export default async function checkpointRoutes(app: App, deps: RouteDeps): Promi
         response: {
           200: { description: 'the checkpoint archive', content: { 'application/x-tar': { schema: TarBody } } },
           304: { description: 'not modified (If-None-Match matched the ETag)', type: 'null' },
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 401, 404, 410),
         },
       },
     },
