@@ -54,4 +54,18 @@ describe('fuzzer findings', () => {
     expect(created.statusCode).toBe(400);
     expect(created.json().issues).toEqual([{ field: 'maxTrials', message: 'must be a finite number' }]);
   });
+
+  apiTest('an object with a non-callable toString where the space wants a scalar is a 400, not a TypeError', async ({ api }) => {
+    const evil = { toString: '' };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ x1: { type: evil, low: -5, high: 10 }, x2: { type: 'float', low: 0, high: 15 } }, 'space.x1'],
+      [{ x1: { type: 'float', low: evil, high: 10 }, x2: { type: 'float', low: 0, high: 15 } }, 'space.x1'],
+      [{ x1: { type: 'float', low: -5, high: 10, log: [evil] }, x2: { type: 'float', low: 0, high: 15 } }, 'space.x1'],
+    ];
+    for (const [space, field] of cases) {
+      const res = await api.app.inject({ method: 'POST', url: '/studies', headers: AUTH, payload: functionStudyBody({ space }) });
+      expect(res.statusCode, JSON.stringify(space)).toBe(400);
+      expect(res.json().issues.map((i: { field: string }) => i.field)).toContain(field);
+    }
+  });
 });

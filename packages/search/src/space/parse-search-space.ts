@@ -10,7 +10,8 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 function show(x: unknown): string {
-  return typeof x === 'string' ? JSON.stringify(x) : String(x);
+  // Objects as JSON: String() calls their toString, which a submitted object may replace with a non-function.
+  return typeof x === 'string' || (typeof x === 'object' && x !== null) ? JSON.stringify(x) : String(x);
 }
 
 function isChoiceValue(x: unknown): x is ParamValue {
