@@ -7,8 +7,8 @@
  *
  * Timeouts are shortened through the apps' own settings: heartbeats every second, a silent worker
  * noticed after 4 s, reconciliation every second. The workers' job lock keeps its default (30 s):
- * the test pins the heartbeat path, which resumes from the newest checkpoint; BullMQ's stalled-job
- * check would hand the killed job over unchanged, from the epoch it was first dispatched at.
+ * the test pins the heartbeat path (a retry that resumes from the newest checkpoint); the
+ * stalled-job path (the job handed over and handed back) is chaos/worker-kill-stall.chaos.test.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
