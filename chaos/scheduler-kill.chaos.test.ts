@@ -32,7 +32,7 @@ it(`makes the decisions of an undisturbed run through ${KILLS} kill -9s of the s
   const fleet = await startChaosFleet({
     workers: 3,
     schedulerEnv: { POLL_INTERVAL_MS: '200', RECONCILE_INTERVAL_MS: '1000', HEARTBEAT_TIMEOUT_MS: '5000' },
-    workerEnv: { FUNCTION_EPOCH_MS: '200', HEARTBEAT_INTERVAL_MS: '500', LOG_LEVEL: 'debug', TF_BACKEND: 'cpu' },
+    workerEnv: { FUNCTION_EPOCH_MS: '200', HEARTBEAT_INTERVAL_MS: '500', LOG_LEVEL: 'debug', LAZY_TRAINER: 'true' },
     onLog: watch.onLog,
   });
   let passed = false;
