@@ -140,6 +140,7 @@ try {
     { name: 'trials first page (100), big study', paths: [`/studies/${big}/trials`] },
     { name: 'trials first page (100), fleet', paths: fleet.map((id) => `/studies/${id}/trials`) },
     { name: 'trials cursor page (100), big study', paths: cursors.map((after) => `/studies/${big}/trials?after=${after}`) },
+    { name: 'trials state=RUNNING, big study', paths: [`/studies/${big}/trials?state=RUNNING`] },
     { name: 'trial detail, fleet', paths: sample(trialIds, 5000).map((id) => `/trials/${id}`) },
     { name: 'trials page of 500, big study', paths: [`/studies/${big}/trials?limit=500&after=50000`] },
   ].filter((r) => args.only === undefined || r.name.includes(args.only));

@@ -126,8 +126,11 @@ interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
  * the store's full trial carries). The api passes the text through instead of parsing 100 rows of
  * 20 columns and serialising them again, which was most of the route's CPU time. One row more than
  * asked tells whether there is a next page; `rows` = 0 is the end of a study's trials or an
- * unknown study. Served by the (study_id, number) unique index; with a state filter the planner
- * may use (study_id, state, objective_value) when the states are rare.
+ * unknown study. Served by the (study_id, number) unique index. The state condition is written
+ * only when the request filters, with the states bound as "trial_state"[] (a cast from text[] is
+ * not folded, and the planner would guess its selectivity), so that the planner sees them: the 8
+ * RUNNING trials of a 100,000-trial study are read through (study_id, state, objective_value) and
+ * sorted (0.2 ms) instead of filtering the whole study in number order (36–100 ms).
  */
 async function readSummaryPage(
   db: Db,
@@ -138,14 +141,14 @@ async function readSummaryPage(
 ): Promise<{ rows: number; body: string }> {
   const { rows } = await db.pool.query<{ rows: number; body: string }>(
     `SELECT count(*)::int AS "rows",
-            json_build_object('items', coalesce(json_agg("item" ORDER BY "number") FILTER (WHERE "n" <= $4::int), '[]'::json),
-                              'nextCursor', CASE WHEN count(*) > $4::int THEN max("number") FILTER (WHERE "n" <= $4::int) END)::text AS "body"
+            json_build_object('items', coalesce(json_agg("item" ORDER BY "number") FILTER (WHERE "n" <= $3::int), '[]'::json),
+                              'nextCursor', CASE WHEN count(*) > $3::int THEN max("number") FILTER (WHERE "n" <= $3::int) END)::text AS "body"
      FROM (SELECT "number", row_number() OVER (ORDER BY "number") AS "n", ${SUMMARY_JSON} AS "item"
            FROM "trial"
-           WHERE "study_id" = $1::uuid AND "number" > $2::int AND ($3::text[] IS NULL OR "state" = ANY($3::text[]::"trial_state"[]))
+           WHERE "study_id" = $1::uuid AND "number" > $2::int ${states === null ? '' : `AND "state" = ANY($4::"trial_state"[])`}
            ORDER BY "number" ASC
-           LIMIT $4::int + 1) AS "page"`,
-    [studyId, after, states, limit],
+           LIMIT $3::int + 1) AS "page"`,
+    states === null ? [studyId, after, limit] : [studyId, after, limit, states],
   );
   return rows[0] as { rows: number; body: string };
 }
