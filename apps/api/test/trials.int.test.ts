@@ -23,6 +23,13 @@ describe('trials', () => {
     expect(running.items.map((t: { number: number }) => t.number)).toEqual([1, 3]);
     const several = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/trials?state=RUNNING&state=WAITING&limit=500` })).json();
     expect(several.items).toHaveLength(5);
+    // Several states merge in number order, a repeated state once, and the cursor runs across them.
+    const merged = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/trials?state=WAITING&state=RUNNING&state=WAITING&limit=3` })).json();
+    expect(merged.items.map((t: { number: number }) => t.number)).toEqual([0, 1, 2]);
+    expect(merged.nextCursor).toBe(2);
+    const rest = (await api.app.inject({ method: 'GET', url: `/studies/${studyId}/trials?state=WAITING&state=RUNNING&after=2&limit=3` })).json();
+    expect(rest).toMatchObject({ nextCursor: null });
+    expect(rest.items.map((t: { number: number }) => t.number)).toEqual([3, 4]);
   });
 
   apiTest('answers each summary as toTrialSummary shows the stored trial, a non-finite metric as null', async ({ api, stores }) => {

@@ -126,11 +126,10 @@ interface SummaryRow extends Omit<ReturnType<typeof toTrialSummary>, 'state'> {
  * the store's full trial carries). The api passes the text through instead of parsing 100 rows of
  * 20 columns and serialising them again, which was most of the route's CPU time. One row more than
  * asked tells whether there is a next page; `rows` = 0 is the end of a study's trials or an
- * unknown study. Served by the (study_id, number) unique index. The state condition is written
- * only when the request filters, with the states bound as "trial_state"[] (a cast from text[] is
- * not folded, and the planner would guess its selectivity), so that the planner sees them: the 8
- * RUNNING trials of a 100,000-trial study are read through (study_id, state, objective_value) and
- * sorted (0.2 ms) instead of filtering the whole study in number order (36–100 ms).
+ * unknown study. Served by the (study_id, number) unique index, and with a state filter by
+ * (study_id, state, number), one state at a time: the 8 RUNNING trials of a 100,000-trial study,
+ * its newest, are read directly instead of by walking the whole study in number order filtering
+ * by state (100 ms), which is what the planner chose for `state = ANY($states)`.
  */
 async function readSummaryPage(
   db: Db,
@@ -139,16 +138,25 @@ async function readSummaryPage(
   after: number,
   limit: number,
 ): Promise<{ rows: number; body: string }> {
+  const distinct = states === null ? [] : [...new Set(states)];
+  // One branch per state, each read in number order through (study_id, state, number) up to the
+  // page size; `state = ANY(...)` would lose that order and the planner would walk the study.
+  const matching =
+    states === null
+      ? `SELECT * FROM "trial" WHERE "study_id" = $1::uuid AND "number" > $2::int`
+      : distinct
+          .map((_, i) => `(SELECT * FROM "trial" WHERE "study_id" = $1::uuid AND "number" > $2::int AND "state" = $${4 + i}::"trial_state"
+                           ORDER BY "number" LIMIT $3::int + 1)`)
+          .join(' UNION ALL ');
   const { rows } = await db.pool.query<{ rows: number; body: string }>(
     `SELECT count(*)::int AS "rows",
             json_build_object('items', coalesce(json_agg("item" ORDER BY "number") FILTER (WHERE "n" <= $3::int), '[]'::json),
                               'nextCursor', CASE WHEN count(*) > $3::int THEN max("number") FILTER (WHERE "n" <= $3::int) END)::text AS "body"
      FROM (SELECT "number", row_number() OVER (ORDER BY "number") AS "n", ${SUMMARY_JSON} AS "item"
-           FROM "trial"
-           WHERE "study_id" = $1::uuid AND "number" > $2::int ${states === null ? '' : `AND "state" = ANY($4::"trial_state"[])`}
+           FROM (${matching}) AS "trial"
            ORDER BY "number" ASC
            LIMIT $3::int + 1) AS "page"`,
-    states === null ? [studyId, after, limit] : [studyId, after, limit, states],
+    [studyId, after, limit, ...distinct],
   );
   return rows[0] as { rows: number; body: string };
 }
