@@ -105,7 +105,7 @@ it(`loses and half-writes no study through ${KILLS} kill -9s of the api under lo
     const reports: InvariantReport[] = [];
     for (const row of rows) {
       // A stopped study's open trials end FAILED (study-stopped): that is the stop, not a loss.
-      reports.push(await checkStudyInvariants(fleet.testDb.db, row.id, { allowFailedLineages: row.status === 'STOPPED' }));
+      reports.push(await checkStudyInvariants(fleet.testDb.db, row.id, { allowFailedLineages: row.status === 'STOPPED', queue: fleet.queue }));
     }
     const acknowledged = submissions.filter((s) => s.id !== undefined).length;
     recordScenario(

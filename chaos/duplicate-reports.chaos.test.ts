@@ -96,7 +96,7 @@ it('applies every worker report exactly once although each arrives again, twice,
     await waitFor('the replay to be handled', drained, { timeoutMs: 60_000, intervalMs: 200 });
     const after = await snapshot(fleet.testDb.db, study.id);
     const failedCopies = await events.getJobCounts('failed');
-    const report = await checkStudyInvariants(fleet.testDb.db, study.id);
+    const report = await checkStudyInvariants(fleet.testDb.db, study.id, { queue: fleet.queue });
     recordScenario(
       scenarioRow('5. duplicate and out-of-order reports', [report], {
         faults: `${injected} reports injected (a third under their own job ids)`,

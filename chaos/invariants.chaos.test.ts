@@ -3,8 +3,11 @@
  * pass a sound study (a retry lineage included) and name every broken rule of a damaged one, or
  * the scenarios' clean tables would prove nothing.
  */
+import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
 import type { Stores } from '@tunefleet/db';
-import { type TestDatabase, createTestDatabase, createTestStudy } from '@tunefleet/db/testing';
+import { DEFAULT_TEST_REDIS_URL, type TestDatabase, createRedisNamespace, createTestDatabase, createTestStudy } from '@tunefleet/db/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStudyInvariants } from './harness/index.js';
 
@@ -57,6 +60,28 @@ describe('checkStudyInvariants', () => {
       'lineage #2 FAILED (worker-lost) ended FAILED',
     ]);
     expect((await checkStudyInvariants(testDb.db, s.id, { allowFailedLineages: true })).lost).toBe(1);
+  });
+
+  it('counts a job of a finished study left waiting in the queue as stuck', async () => {
+    const s = await study(1);
+    await trial(s.id, [1, 2, 3], 'completed');
+    await stores.studies.finish(s.id, 'COMPLETE');
+    const redisUrl = process.env.TUNEFLEET_TEST_REDIS_URL || DEFAULT_TEST_REDIS_URL;
+    const namespace = await createRedisNamespace(redisUrl);
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const trials = new Queue(QUEUES.trials, { connection, prefix: bullmqPrefix(namespace.prefix) });
+    try {
+      const queue = { redisUrl, namespace: namespace.prefix, settleMs: 300 };
+      expect((await checkStudyInvariants(testDb.db, s.id, { queue })).stuck).toBe(0);
+      await trials.add('trial.run', { studyId: s.id });
+      const report = await checkStudyInvariants(testDb.db, s.id, { queue });
+      expect(report.stuck).toBe(1);
+      expect(report.violations).toEqual(['1 trial.run job(s) still waiting in the queue although the study is COMPLETE']);
+    } finally {
+      await trials.close();
+      connection.disconnect();
+      await namespace.cleanup();
+    }
   });
 
   it('counts an epoch stored twice, and says so when the database no longer refuses it', async () => {

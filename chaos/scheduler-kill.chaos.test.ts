@@ -53,7 +53,10 @@ it(`makes the decisions of an undisturbed run through ${KILLS} kill -9s of the s
       await fleet.restart('scheduler');
     }
     const finished = await waitForStudyEnd(fleet.api, disturbed.id, 180_000);
-    const reports = [await checkStudyInvariants(fleet.testDb.db, reference.id), await checkStudyInvariants(fleet.testDb.db, disturbed.id)];
+    const reports = [
+      await checkStudyInvariants(fleet.testDb.db, reference.id, { queue: fleet.queue }),
+      await checkStudyInvariants(fleet.testDb.db, disturbed.id, { queue: fleet.queue }),
+    ];
     const expected = await studyDecisions(fleet.testDb.db, reference.id);
     const actual = await studyDecisions(fleet.testDb.db, disturbed.id);
     const differing = actual.flatMap((params, n) => (JSON.stringify(params) === JSON.stringify(expected[n]) ? [] : [n]));

@@ -68,7 +68,7 @@ async function hungWorkerScenario(c: HangCase): Promise<void> {
     const ended = await watch.next('the continued worker to end the old trial', (a, l) => a === app && l.trialId === trialId && l.msg === 'trial finished', c.timeoutMs);
     const staleReports = watch.seen((a, l) => a === app && l.trialId === trialId && (l.epoch as number) > c.hangAfterEpoch);
     const finished = await waitForStudyEnd(fleet.api, study.id, c.timeoutMs);
-    const report = await checkStudyInvariants(fleet.testDb.db, study.id);
+    const report = await checkStudyInvariants(fleet.testDb.db, study.id, { queue: fleet.queue });
     const hungTrial = await fleet.api.getTrial(trialId);
     const retried = await fleet.api.getTrial(retry.id);
     recordScenario(

@@ -61,7 +61,7 @@ it(`resumes each of ${KILLS} killed workers’ trials from its checkpoint throug
     }
     await Promise.all(replacements);
     const finished = await waitForStudyEnd(fleet.api, study.id, 180_000);
-    const report = await checkStudyInvariants(fleet.testDb.db, study.id);
+    const report = await checkStudyInvariants(fleet.testDb.db, study.id, { queue: fleet.queue });
     // Epochs trained twice: a report of the same trial and epoch by two workers.
     const seen = new Set<string>();
     const repeated = trained.filter(({ trialId, epoch }) => seen.size === seen.add(`${trialId}:${epoch}`).size);

@@ -67,7 +67,7 @@ it(`finishes its studies through ${KILLS} kill -9s of workers mid-epoch, losing 
     }
     await Promise.all(replacements);
     const finished = await Promise.all(studies.map((id) => waitForStudyEnd(fleet.api, id, 180_000)));
-    const reports = await Promise.all(studies.map((id) => checkStudyInvariants(fleet.testDb.db, id)));
+    const reports = await Promise.all(studies.map((id) => checkStudyInvariants(fleet.testDb.db, id, { queue: fleet.queue })));
     recordScenario(scenarioRow('1. worker kill -9 mid-epoch', reports, { faults: `${kills} worker kills`, seconds: (Date.now() - started) / 1000 }));
 
     expect(finished.map((s) => s.status)).toEqual(studies.map(() => 'COMPLETE'));

@@ -42,6 +42,8 @@ export interface ChaosFleet {
   readonly testDb: TestDatabase;
   readonly namespace: RedisNamespace;
   readonly redisUrl: string;
+  /** Redis and namespace of the fleet's queues, for `checkStudyInvariants(db, id, { queue })`. */
+  readonly queue: { readonly redisUrl: string; readonly namespace: string };
   /** Folder of the apps' log files (one per process name; a restarted app appends to its file). */
   readonly workDir: string;
   /** The current api and scheduler processes (possibly killed: see `hasExited()`). */
@@ -145,6 +147,7 @@ export async function startChaosFleet(options: ChaosFleetOptions): Promise<Chaos
     testDb,
     namespace,
     redisUrl,
+    queue: { redisUrl, namespace: namespace.prefix },
     workDir,
     get apiProcess() {
       return apiProcess;

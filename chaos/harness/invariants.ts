@@ -14,9 +14,14 @@
  * - every retry lineage (a trial and the retries that follow it through retryOfId) ends in exactly
  *   one COMPLETE or PRUNED trial: a lineage that ended FAILED lost its trial (`lost`), a lineage
  *   with two successes trained it twice (`duplicated`). Scenarios whose studies may legitimately
- *   fail trials pass `allowFailedLineages`.
+ *   fail trials pass `allowFailedLineages`;
+ * - with `queue`, no `trial.run` job of a finished study is still waiting in Redis (`stuck`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QUEUES, bullmqPrefix } from '@tunefleet/contracts';
 import type { Db } from '@tunefleet/db';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
 export interface InvariantReport {
   readonly studyStatus: string;
@@ -37,6 +42,31 @@ export interface InvariantReport {
 export interface InvariantOptions {
   /** Lineages that end FAILED are expected (e.g. a study whose trials may fail for real). */
   readonly allowFailedLineages?: boolean;
+  /** The fleet's Redis and namespace (`fleet.queue`): also look for jobs left waiting (for up to `settleMs`, default 10 s). */
+  readonly queue?: { readonly redisUrl: string; readonly namespace: string; readonly settleMs?: number };
+}
+
+/**
+ * `trial.run` jobs of the study still waiting, delayed or prioritised, after up to `settleMs`:
+ * a killed worker's job may pass through the wait list for a moment after its lock expires (the
+ * next worker takes it and finds its trial finished), so only what stays there counts.
+ */
+async function waitingJobs(queue: NonNullable<InvariantOptions['queue']>, studyId: string): Promise<number> {
+  const settleMs = queue.settleMs ?? 10_000;
+  const connection = new Redis(queue.redisUrl, { maxRetriesPerRequest: null });
+  const trials = new Queue(QUEUES.trials, { connection, prefix: bullmqPrefix(queue.namespace) });
+  try {
+    const deadline = Date.now() + settleMs;
+    for (;;) {
+      const jobs = await trials.getJobs(['waiting', 'delayed', 'prioritized']);
+      const waiting = jobs.filter((job) => (job.data as { studyId?: unknown } | undefined)?.studyId === studyId).length;
+      if (waiting === 0 || Date.now() >= deadline) return waiting;
+      await sleep(250);
+    }
+  } finally {
+    await trials.close();
+    connection.disconnect();
+  }
 }
 
 interface TrialRow {
@@ -146,6 +176,14 @@ export async function checkStudyInvariants(db: Db, studyId: string, options: Inv
     for (let next = retryOf.get(first.id); next !== undefined; next = retryOf.get(next.id)) inLineage.add(next.id);
   }
   for (const t of trials.filter((t) => !inLineage.has(t.id))) violations.push(`trial #${t.number} retries a trial of another study`);
+
+  if (finished && options.queue !== undefined) {
+    const waiting = await waitingJobs(options.queue, studyId);
+    if (waiting > 0) {
+      stuck += waiting;
+      violations.push(`${waiting} trial.run job(s) still waiting in the queue although the study is ${study.status}`);
+    }
+  }
 
   return {
     studyStatus: study.status,
