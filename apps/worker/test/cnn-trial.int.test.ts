@@ -118,25 +118,27 @@ describe('CNN trials', () => {
     expect(job?.attemptsMade).toBe(1);
   });
 
-  it('stops training when the stop key is set, and retries a trial whose trainer process died', async () => {
+  it('stops training when the stop key is set, and hands back a trial whose trainer process died after an epoch', async () => {
     fixture = await startTestWorker(trainers);
     const { events, ns } = fixture;
     const [firstPid] = trainers.pids;
 
-    // Killed mid-training: the attempt fails as transient, BullMQ retries it on a fresh process.
+    // Killed mid-training: the attempt fails as transient and BullMQ retries the job; epoch 1 is
+    // already reported and checkpointed, so the retry hands the trial back at epoch 1 (paused)
+    // for the scheduler to resume from that checkpoint instead of training epoch 1 again.
     await events.enqueue(cnnJob({ maxEpochs: 3 }), { attempts: 2 });
     await events.waitFor(isEpoch('cnn-trial-a', 1), 120_000);
     process.kill(firstPid, 'SIGKILL');
     const finished = await events.waitFor(isFinished('cnn-trial-a'), 120_000);
-    expect(finished).toMatchObject({ outcome: 'complete', epoch: 3 });
+    expect(finished).toMatchObject({ outcome: 'paused', epoch: 1 });
     // attemptsStarted counts moves to active; the job may still be finishing its second attempt.
     expect((await events.trialJob('cnn-trial-a', 1))?.attemptsStarted).toBe(2);
-    expect(trainers.pids).toHaveLength(1);
-    expect(trainers.pids[0]).not.toBe(firstPid);
 
-    // A stop key ends the next trial as stopped, before its last epoch.
+    // A stop key ends the next trial as stopped, before its last epoch; it trains on a fresh process.
     await events.enqueue(cnnJob({ trialId: 'cnn-trial-c', maxEpochs: 20 }));
     await events.waitFor(isEpoch('cnn-trial-c', 1), 120_000);
+    expect(trainers.pids).toHaveLength(1);
+    expect(trainers.pids[0]).not.toBe(firstPid);
     await ns.redis.set(`${ns.prefix}:trial:cnn-trial-c:stop`, '1');
     const stopped = await events.waitFor(isFinished('cnn-trial-c'), 120_000);
     expect(stopped.outcome).toBe('stopped');
