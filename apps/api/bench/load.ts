@@ -1,23 +1,26 @@
 /**
  * Read latency under load over real HTTP. Seeds a throwaway database (seed-study.ts: 1,000
  * studies, 200,000 trials, one study of 100,000), starts the api as its own process on 127.0.0.1
- * (so the load generator does not share its event loop), and drives each read route with
- * autocannon at a fixed rate, printing per route: target and achieved rate, p50/p90/p99/max
- * latency, failures, the api process's CPU time per request (from /proc, so it does not depend on
- * what else runs on the machine the way latency does) and the load average around the run.
+ * (so the load generator does not share its event loop), and drives each read route at a fixed
+ * rate, printing per route: target and achieved rate, p50/p90/p99/max latency, failures, the api
+ * process's CPU time per request (from /proc, which depends less than latency on what else runs
+ * on the machine) and the load average around the run.
  *
  * Run: `pnpm bench api` or `pnpm --filter @tunefleet/api bench:load [--rate 500] [--seconds 10]
  * [--connections 16] [--big 100000] [--studies 1000] [--fleet-trials 100000] [--only <substring>]
- * [--cpu-prof <dir>] [--entry <path>]` (at most 30 s per route). `--cpu-prof` writes a V8 CPU
- * profile of the api; `--entry` starts another api entry than src/main.ts (relative to apps/api),
- * e.g. an older revision's sources extracted beside it, to compare before and after a change.
+ * [--cpu-prof <dir>] [--entry <path>] [--open-loop]` (at most 30 s per route). `--cpu-prof` writes
+ * a V8 CPU profile of the api; `--entry` starts another api entry than src/main.ts (relative to
+ * apps/api), e.g. an older revision's sources extracted beside it, to compare before and after.
  * A benchmark, not a test: figures depend on the machine and on whatever else runs on it.
  *
- * "big" routes hit the 100,000-trial study; "fleet" routes spread their requests over every study
- * (or over 5,000 sampled trials), so caches see a realistic spread of keys. autocannon keeps at
- * most `connections` requests in flight, paced to the rate; a request waiting for a free
- * connection is not timed while it waits (coordinated omission), so compare the achieved rate
- * with the target: a shortfall means the server fell behind and the percentiles flatter it.
+ * autocannon's fixed rate is a quota per connection per second: the requests arrive as one burst
+ * at the start of each second, and its p99 includes the time the server takes to drain the burst.
+ * `--open-loop` sends them evenly spaced instead and times each from the instant it was due
+ * (open-loop.ts), at the price of parsing the responses in this Node process, which shares the
+ * machine's cores with the api (it falls behind on 60 kB trial pages at 500/s on 2 busy cores). "big" routes hit the 100,000-trial study; "fleet"
+ * routes spread their requests over every study (or over 5,000 sampled trials), so caches see a
+ * realistic spread of keys. Compare the achieved rate with the target: a shortfall means the
+ * server fell behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,6 +30,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
 import { seedBenchDatabase } from './seed-study.js';
 
 const { values: args } = parseArgs({
@@ -40,6 +44,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
     entry: { type: 'string', default: 'src/main.ts' },
+    'open-loop': { type: 'boolean', default: false },
   },
 });
 
@@ -97,10 +102,11 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** Requests cycling through `paths`, one after another. */
-function run(base: string, paths: readonly string[], duration: number): Promise<autocannon.Result> {
+/** `rate` requests/s for `duration` s cycling through `paths`: autocannon's per-second quota, or open loop. */
+async function run(base: string, paths: readonly string[], duration: number): Promise<OpenLoopResult> {
+  if (args['open-loop']) return runOpenLoop({ base, paths, rate, seconds: duration, connections });
   let next = 0;
-  return autocannon({
+  const r = await autocannon({
     url: base,
     connections,
     overallRate: rate,
@@ -108,6 +114,16 @@ function run(base: string, paths: readonly string[], duration: number): Promise<
     timeout: 10,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] as string }) }],
   });
+  return {
+    completed: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    achievedPerSecond: r.requests.average,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+  };
 }
 
 /** A deterministic sample of `n` values of `from` (a fixed stride, so every run asks the same). */
@@ -173,7 +189,8 @@ try {
   await waitUntilServing(`${base}/studies/${big}`, api);
   const pid = api.pid as number;
   process.stdout.write(
-    `\n${rate} requests/s for ${seconds} s per route (after ${warmupSeconds} s of warm-up), ${connections} connections, ` +
+    `\n${rate} requests/s (${args['open-loop'] ? 'open loop, evenly spaced' : "autocannon, a per-second quota per connection"}) for ${seconds} s per route ` +
+      `(after ${warmupSeconds} s of warm-up), ${connections} connections, ` +
       `load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n\n` +
       '| route | target/s | achieved/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | api CPU ms/req | load 1 min |\n' +
       '|---|---|---|---|---|---|---|---|---|---|---|\n',
@@ -183,10 +200,10 @@ try {
     const cpuBefore = cpuSeconds(pid);
     const r = await run(base, route.paths, seconds);
     const cpuAfter = cpuSeconds(pid);
-    const cpuPerRequest = cpuBefore === null || cpuAfter === null || r.requests.total === 0 ? '—' : (((cpuAfter - cpuBefore) * 1000) / r.requests.total).toFixed(2);
+    const cpuPerRequest = cpuBefore === null || cpuAfter === null || r.completed === 0 ? '—' : (((cpuAfter - cpuBefore) * 1000) / r.completed).toFixed(2);
     process.stdout.write(
-      `| ${route.name} | ${rate} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} | ` +
-        `${r.non2xx} | ${r.errors + r.timeouts} | ${cpuPerRequest} | ${loadavg()[0]?.toFixed(2)} |\n`,
+      `| ${route.name} | ${rate} | ${r.achievedPerSecond} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ` +
+        `${r.non2xx} | ${r.errors} | ${cpuPerRequest} | ${loadavg()[0]?.toFixed(2)} |\n`,
     );
   }
 } finally {
