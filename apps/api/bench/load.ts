@@ -8,7 +8,7 @@
  *
  * Run: `pnpm bench api` or `pnpm --filter @tunefleet/api bench:load [--rate 500] [--seconds 10]
  * [--connections 16] [--big 100000] [--studies 1000] [--fleet-trials 100000] [--only <substring>]
- * [--cpu-prof <dir>] [--entry <path>] [--open-loop]` (at most 30 s per route). `--cpu-prof` writes
+ * [--cpu-prof <dir>] [--entry <path>] [--open-loop | --wrk]` (at most 30 s per route). `--cpu-prof` writes
  * a V8 CPU profile of the api; `--entry` starts another api entry than src/main.ts (relative to
  * apps/api), e.g. an older revision's sources extracted beside it, to compare before and after.
  * A benchmark, not a test: figures depend on the machine and on whatever else runs on it.
@@ -17,7 +17,9 @@
  * at the start of each second, and its p99 includes the time the server takes to drain the burst.
  * `--open-loop` sends them evenly spaced instead and times each from the instant it was due
  * (open-loop.ts), at the price of parsing the responses in this Node process, which shares the
- * machine's cores with the api (it falls behind on 60 kB trial pages at 500/s on 2 busy cores). "big" routes hit the 100,000-trial study; "fleet"
+ * machine's cores with the api (it falls behind on 60 kB trial pages at 500/s on 2 busy cores).
+ * `--wrk` drives the rate from Debian's wrk (C) with a think time per connection (paced-wrk.ts), the
+ * cheapest generator on a shared machine. "big" routes hit the 100,000-trial study; "fleet"
  * routes spread their requests over every study (or over 5,000 sampled trials), so caches see a
  * realistic spread of keys. Compare the achieved rate with the target: a shortfall means the
  * server fell behind.
@@ -31,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
+import { runPacedWrk } from './paced-wrk.js';
 import { seedBenchDatabase } from './seed-study.js';
 
 const { values: args } = parseArgs({
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     entry: { type: 'string', default: 'src/main.ts' },
     'open-loop': { type: 'boolean', default: false },
+    wrk: { type: 'boolean', default: false },
   },
 });
 
@@ -105,6 +109,7 @@ function cpuSeconds(pid: number): number | null {
 /** `rate` requests/s for `duration` s cycling through `paths`: autocannon's per-second quota, or open loop. */
 async function run(base: string, paths: readonly string[], duration: number): Promise<OpenLoopResult> {
   if (args['open-loop']) return runOpenLoop({ base, paths, rate, seconds: duration, connections });
+  if (args.wrk) return runPacedWrk({ base, paths, rate, seconds: duration, connections });
   let next = 0;
   const r = await autocannon({
     url: base,
@@ -189,7 +194,7 @@ try {
   await waitUntilServing(`${base}/studies/${big}`, api);
   const pid = api.pid as number;
   process.stdout.write(
-    `\n${rate} requests/s (${args['open-loop'] ? 'open loop, evenly spaced' : "autocannon, a per-second quota per connection"}) for ${seconds} s per route ` +
+    `\n${rate} requests/s (${args['open-loop'] ? 'open loop, evenly spaced' : args.wrk ? 'wrk, each connection paced by a think time' : "autocannon, a per-second quota per connection"}) for ${seconds} s per route ` +
       `(after ${warmupSeconds} s of warm-up), ${connections} connections, ` +
       `load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n\n` +
       '| route | target/s | achieved/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | api CPU ms/req | load 1 min |\n' +
