@@ -107,9 +107,9 @@ function cpuSeconds(pid: number): number | null {
 }
 
 /** `rate` requests/s for `duration` s cycling through `paths`: autocannon's per-second quota, or open loop. */
-async function run(base: string, paths: readonly string[], duration: number): Promise<OpenLoopResult> {
+async function run(base: string, paths: readonly string[], duration: number, warmup?: OpenLoopResult): Promise<OpenLoopResult> {
   if (args['open-loop']) return runOpenLoop({ base, paths, rate, seconds: duration, connections });
-  if (args.wrk) return runPacedWrk({ base, paths, rate, seconds: duration, connections });
+  if (args.wrk) return runPacedWrk({ base, paths, rate, seconds: duration, connections, ...(warmup && { answerMs: warmup.p50 }) });
   let next = 0;
   const r = await autocannon({
     url: base,
@@ -201,9 +201,9 @@ try {
       '|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
   for (const route of routes) {
-    await run(base, route.paths, warmupSeconds);
+    const warmup = await run(base, route.paths, warmupSeconds);
     const cpuBefore = cpuSeconds(pid);
-    const r = await run(base, route.paths, seconds);
+    const r = await run(base, route.paths, seconds, warmup);
     const cpuAfter = cpuSeconds(pid);
     const cpuPerRequest = cpuBefore === null || cpuAfter === null || r.completed === 0 ? '—' : (((cpuAfter - cpuBefore) * 1000) / r.completed).toFixed(2);
     process.stdout.write(

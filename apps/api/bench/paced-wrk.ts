@@ -22,6 +22,8 @@ export interface PacedWrkOptions {
   readonly rate: number;
   readonly seconds: number;
   readonly connections: number;
+  /** Milliseconds a request takes besides the think time (a warm-up's p50), so the pacing hits `rate`. */
+  readonly answerMs?: number;
 }
 
 /** The Lua script: cycles through `paths`, pauses between requests, prints one parseable summary line. */
@@ -43,10 +45,10 @@ end
 `;
 }
 
-export async function runPacedWrk({ base, paths, rate, seconds, connections }: PacedWrkOptions): Promise<OpenLoopResult> {
+export async function runPacedWrk({ base, paths, rate, seconds, connections, answerMs = 1 }: PacedWrkOptions): Promise<OpenLoopResult> {
   if (paths.some((p) => !/^\/[\x21-\x7e]*$/.test(p))) throw new Error('paths must be printable ASCII starting with /');
-  // About 1 ms of each cycle is the answer itself at these rates; the rest is think time.
-  const delayMs = Math.max(0, Math.round((connections * 1000) / rate) - 1);
+  // Each connection's cycle is the answer plus the think time; together they make `rate`.
+  const delayMs = Math.max(0, Math.round((connections * 1000) / rate - answerMs));
   const file = path.join(tmpdir(), `tunefleet-wrk-${randomBytes(4).toString('hex')}.lua`);
   await writeFile(file, script(paths, delayMs));
   try {
