@@ -9,13 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRedisNamespace, createTestDatabase, type RedisNamespace, type TestDatabase } from '@tunefleet/db/testing';
 import { type ApiClient, createApiClient } from '../../e2e/helpers/api-client.js';
 import type { AppProcess, LogLine } from '../../e2e/helpers/app-process.js';
 import { type FleetApp, type FleetOptions, fleetWorkerId, startFleetApp } from '../../e2e/helpers/fleet.js';
+import { freePort } from '../../e2e/helpers/free-port.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,16 +67,6 @@ export interface ChaosFleet {
   cleanup(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {

@@ -1,0 +1,13 @@
+import { createServer } from 'node:net';
+
+/** A TCP port nothing listens on right now (the kernel picks it; it is free again once closed). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
