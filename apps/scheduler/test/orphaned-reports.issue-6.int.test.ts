@@ -43,8 +43,12 @@ describe('reports a killed scheduler was holding', () => {
 
       const startedAt = Date.now();
       second = await startScheduler({ config, db: testDb.db });
-      await waitFor('the trial complete with both epochs', async () => (await stores.trials.intermediateValues(trial.id)).length === 2, 20_000);
-      expect((await stores.trials.get(trial.id)).state).toBe('COMPLETE');
+      // The finished report is handled after the epoch reports: wait for both, not for the epochs alone.
+      await waitFor(
+        'the trial complete with both epochs',
+        async () => (await stores.trials.get(trial.id)).state === 'COMPLETE' && (await stores.trials.intermediateValues(trial.id)).length === 2,
+        20_000,
+      );
       // Long before the held locks (60 s) expire.
       expect(Date.now() - startedAt).toBeLessThan(20_000);
     } finally {
